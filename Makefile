@@ -1,0 +1,60 @@
+# Aftersales — `make run` serves the product, `make test` passes the suite. Nothing else by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PORT
+
+.DEFAULT_GOAL := help
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install the pinned dependencies
+
+run: $(STAMP) ## Serve the product with demo data on http://127.0.0.1:$(PORT) (SQLite)
+	@mkdir -p var
+	$(BIN)/aftersales run
+
+lint: $(STAMP) ## ruff, mypy, migrations and OpenAPI drift checks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check aftersales/calendars/engine.py aftersales/cases/clocks.py
+	$(BIN)/mypy aftersales
+	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py export_openapi_schema --api aftersales.config.api.api --indent 2 --sorted > var/openapi.json
+	diff -u docs/openapi.json var/openapi.json || (echo "OpenAPI schema drift: run 'make openapi' and commit docs/openapi.json"; exit 1)
+
+openapi: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/openapi.json)
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py export_openapi_schema --api aftersales.config.api.api --indent 2 --sorted > docs/openapi.json
+
+test-sqlite: $(STAMP) ## The suite on SQLite
+	@mkdir -p var
+	$(BIN)/pytest -q
+
+test-postgres: $(STAMP) ## The suite on a private PostgreSQL server (installed and started if absent)
+	@mkdir -p var
+	DATABASE_URL=$$(scripts/test-postgres.sh) $(BIN)/pytest -q
+
+test: $(STAMP) ## Lint, then the whole suite on SQLite and on PostgreSQL
+	@mkdir -p var
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
+	$(BIN)/python bench/run_all.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var
+
+.PHONY: help install run lint openapi test test-sqlite test-postgres bench clean

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.models import BaseModel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    MANAGER = "manager", _("服务经理")
+    DISPATCHER = "dispatcher", _("调度")
+    AGENT = "agent", _("热线坐席")
+    ENGINEER = "engineer", _("工程师")
+    EXPERT = "expert", _("技术专家")
+    CUSTOMER = "customer", _("客户联系人")
+
+
+STAFF_ROLES = frozenset(r for r in Role.values if r != Role.CUSTOMER)
+# Roles that configure calendars, policies, tiers and contracts.
+CONFIGURING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+# Roles that maintain the customer archive and products/assets.
+ARCHIVE_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})
+# Roles that see contacts' phone numbers and e-mail addresses unmasked.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT, Role.ENGINEER, Role.CUSTOMER}
+)
+
+
+class User(AbstractUser):
+    """A person who signs in: staff of the service company, or a customer's contact."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属客户"),
+    )
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="customer", customer__isnull=False))
+                | (~models.Q(role="customer") & models.Q(customer__isnull=True)),
+                name="user_customer_iff_customer_role",
+            )
+        ]
+
+    @property
+    def is_customer_user(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role in PERSONAL_DATA_ROLES
+
+
+class ApiToken(BaseModel):
+    """A bearer token. Only its SHA-256 is stored: checking it costs one indexed lookup."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.name}"

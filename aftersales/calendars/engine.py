@@ -1,0 +1,220 @@
+"""Business-time arithmetic. Pure functions over a calendar value; no ORM, no I/O.
+
+A calendar is a timezone, weekly working hours (several intervals a day allowed; no hours at
+all means 24x7) and a day-kind lookup that says whether a date is a holiday or an adjusted
+working day (调休) — statutory days from a holiday source, overridden by an administrator's
+exceptions. Time is handled as integer microseconds since the epoch, so sums are exact and
+DST transitions are simply windows whose length is not what the wall clock suggests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+Interval = tuple[int, int]  # minutes after local midnight, [start, end), end may be 1440
+DayKind = Callable[[dt.date], bool | None]  # True: working day, False: holiday, None: weekly rule
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
+_MAX_DAYS = 3660  # a deadline more than ten years of calendar away is a configuration error
+
+
+class CalendarError(ValueError):
+    pass
+
+
+def _no_exceptions(_day: dt.date) -> bool | None:
+    return None
+
+
+@dataclass(eq=False)
+class BusinessCalendar:
+    """A calendar value. `weekly` has 7 entries, Monday first; None means 24x7.
+
+    An adjusted working day (a weekend day worked instead of a holiday) gets the hours of
+    the first weekday that has any (normally Monday's).
+    """
+
+    timezone: ZoneInfo
+    weekly: tuple[tuple[Interval, ...], ...] | None = None
+    day_kind: DayKind = _no_exceptions
+    _windows: dict[dt.date, tuple[tuple[int, int], ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.weekly is not None:
+            if len(self.weekly) != 7:
+                raise CalendarError("weekly hours need 7 days, Monday first")
+            for day in self.weekly:
+                validate_intervals(day)
+            if not any(self.weekly):
+                raise CalendarError("weekly hours have no working interval; use None for 24x7")
+
+    @property
+    def workday_hours(self) -> tuple[Interval, ...]:
+        if self.weekly is None:
+            return ((0, 1440),)
+        return next(day for day in self.weekly if day)
+
+    def hours_on(self, day: dt.date) -> tuple[Interval, ...]:
+        kind = self.day_kind(day)
+        if kind is False:
+            return ()
+        if self.weekly is None:
+            return ((0, 1440),)
+        regular = self.weekly[day.weekday()]
+        if kind is True and not regular:
+            return self.workday_hours
+        return regular
+
+    def windows_on(self, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """Working windows of a local date as (start, end) epoch microseconds, cached."""
+        cached = self._windows.get(day)
+        if cached is not None:
+            return cached
+        windows = []
+        for start_minute, end_minute in self.hours_on(day):
+            start = _local_to_us(day, start_minute, self.timezone)
+            end = _local_to_us(day, end_minute, self.timezone)
+            if end > start:  # an interval inside a DST gap has no real time
+                windows.append((start, end))
+        result = tuple(_merge(windows))
+        self._windows[day] = result
+        return result
+
+    def forget_cache(self) -> None:
+        self._windows.clear()
+
+
+def validate_intervals(intervals: Sequence[Interval]) -> None:
+    previous_end = -1
+    for start, end in intervals:
+        if not (0 <= start < end <= 1440):
+            raise CalendarError(f"interval {start}-{end} must satisfy 0 <= start < end <= 1440")
+        if start < previous_end:
+            raise CalendarError("intervals must be sorted and must not overlap")
+        previous_end = end
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _local_to_us(day: dt.date, minute: int, tz: ZoneInfo) -> int:
+    if minute == 1440:
+        day, minute = day + dt.timedelta(days=1), 0
+    local = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+    return (local - _EPOCH) // _US
+
+
+def to_us(moment: dt.datetime) -> int:
+    if moment.tzinfo is None:
+        raise CalendarError("naive datetime: business time needs an aware datetime")
+    return (moment - _EPOCH) // _US
+
+
+def from_us(value: int, tz: ZoneInfo) -> dt.datetime:
+    return (_EPOCH + dt.timedelta(microseconds=value)).astimezone(tz)
+
+
+def add_business_time(
+    calendar: BusinessCalendar, start: dt.datetime, duration: dt.timedelta
+) -> dt.datetime:
+    """The moment when `duration` of working time has elapsed after `start`."""
+    return from_us(add_business_us(calendar, to_us(start), duration // _US), calendar.timezone)
+
+
+def add_business_us(calendar: BusinessCalendar, start_us: int, duration_us: int) -> int:
+    if duration_us < 0:
+        raise CalendarError("duration must not be negative")
+    if duration_us == 0:
+        return start_us
+    remaining = duration_us
+    day = from_us(start_us, calendar.timezone).date()
+    # Windows of the previous local date never reach into this one (they end by midnight),
+    # so the search starts on the start's own date.
+    for _ in range(_MAX_DAYS):
+        for window_start, window_end in calendar.windows_on(day):
+            if window_end <= start_us:
+                continue
+            begin = window_start if window_start > start_us else start_us
+            available = window_end - begin
+            if available >= remaining:
+                return begin + remaining
+            remaining -= available
+        day += dt.timedelta(days=1)
+    raise CalendarError("no working time within ten years: check the calendar's hours")
+
+
+def business_time_between(
+    calendar: BusinessCalendar, start: dt.datetime, end: dt.datetime
+) -> dt.timedelta:
+    """Working time in [start, end); zero when end is not after start."""
+    return dt.timedelta(microseconds=business_us_between(calendar, to_us(start), to_us(end)))
+
+
+def business_us_between(calendar: BusinessCalendar, start_us: int, end_us: int) -> int:
+    if end_us <= start_us:
+        return 0
+    total = 0
+    day = from_us(start_us, calendar.timezone).date()
+    last_day = from_us(end_us, calendar.timezone).date()
+    while day <= last_day:
+        for window_start, window_end in calendar.windows_on(day):
+            begin = max(window_start, start_us)
+            finish = min(window_end, end_us)
+            if finish > begin:
+                total += finish - begin
+        day += dt.timedelta(days=1)
+    return total
+
+
+def due_after_pauses(
+    calendar: BusinessCalendar,
+    start_us: int,
+    duration_us: int,
+    pauses: Sequence[tuple[int, int | None]],
+) -> int | None:
+    """When `duration_us` of working time has elapsed after `start_us`, not counting pauses.
+
+    `pauses` are (from, to) in epoch microseconds, sorted; `to` None means still paused, in
+    which case the answer is None (the deadline is not known until the clock runs again).
+    """
+    cursor = start_us
+    remaining = duration_us
+    for pause_start, pause_end in pauses:
+        if pause_end is not None and pause_end <= cursor:
+            continue
+        pause_start = max(pause_start, cursor)
+        available = business_us_between(calendar, cursor, pause_start)
+        if available >= remaining:
+            return add_business_us(calendar, cursor, remaining)
+        remaining -= available
+        if pause_end is None:
+            return None
+        cursor = pause_end
+    return add_business_us(calendar, cursor, remaining)
+
+
+def parse_hhmm(text: str) -> int:
+    """'09:30' -> 570; '24:00' is the end of the day."""
+    try:
+        hours_text, minutes_text = text.split(":")
+        hours, minutes = int(hours_text), int(minutes_text)
+    except ValueError:
+        raise CalendarError(f"time {text!r} must look like HH:MM") from None
+    if not (0 <= minutes < 60 and 0 <= hours <= 24) or (hours == 24 and minutes != 0):
+        raise CalendarError(f"time {text!r} is not a time of day (00:00-24:00)")
+    return hours * 60 + minutes
+
+
+def format_hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"

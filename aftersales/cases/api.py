@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Query, Router, Schema
+from pydantic import Field
+
+from aftersales.cases import services
+from aftersales.cases.models import Case, CaseClock, CaseEvent
+from aftersales.cases.schemas import (
+    ActionIn,
+    CaseCreateIn,
+    CaseDetailOut,
+    CaseOut,
+    CasePageOut,
+    CaseUpdateIn,
+    ClockOut,
+    EventOut,
+    EventPageOut,
+)
+from aftersales.cases.selectors import QueueFilters, case_events, case_queue, get_case_for_user
+from aftersales.core.errors import ValidationFailed
+
+router = Router(tags=["cases"])
+
+
+def _clock_out(clock: CaseClock) -> ClockOut:
+    return ClockOut(
+        target=clock.target, state=clock.state, target_minutes=clock.target_minutes,
+        started_at=clock.started_at, due_at=clock.due_at, calendar_due_at=clock.calendar_due_at,
+        agreed_due_at=clock.agreed_due_at, agreed_reason=clock.agreed_reason, warn_at=clock.warn_at,
+        met_at=clock.met_at, paused_at=clock.paused_at, breached=clock.is_breached,
+    )
+
+
+def _event_out(event: CaseEvent) -> EventOut:
+    return EventOut(
+        sequence=event.sequence, kind=event.kind, at=event.at,
+        actor=event.actor.username if event.actor_id and event.actor else None,
+        status_before=event.status_before, status_after=event.status_after, data=event.data,
+    )
+
+
+def _case_fields(case: Case, clocks: list[CaseClock]) -> dict[str, Any]:
+    return dict(
+        id=case.pk, number=case.number, channel=case.channel, category=case.category,
+        impact=case.impact, severity=case.severity, title=case.title, description=case.description,
+        customer_id=case.customer_id, customer_name=case.customer.name, contact_id=case.contact_id,
+        site_id=case.site_id, asset_id=case.asset_id, contract_id=case.contract_id,
+        policy=case.policy.code, status=case.status, escalation_level=case.escalation_level,
+        assignee_id=case.assignee_id,
+        assignee=case.assignee.username if case.assignee_id and case.assignee else None,
+        opened_at=case.opened_at, resolved_at=case.resolved_at, closed_at=case.closed_at,
+        next_due_at=case.next_due_at, breached=case.is_breached, version=case.version,
+        clocks=[_clock_out(c) for c in clocks],
+    )
+
+
+def _detail(case: Case) -> CaseDetailOut:
+    clocks = list(CaseClock.objects.filter(case=case).order_by("target"))
+    return CaseDetailOut(**_case_fields(case, clocks), events=[_event_out(e) for e in case_events(case)])
+
+
+def _etag(response: HttpResponse, case: Case) -> None:
+    response["ETag"] = f'"{case.version}"'
+
+
+@router.post("", response={200: CaseDetailOut, 201: CaseDetailOut})
+def case_create(
+    request: HttpRequest, response: HttpResponse, payload: CaseCreateIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+) -> tuple[int, CaseDetailOut]:
+    """File a case. With an Idempotency-Key, a repeat (even a concurrent one) returns the
+    first case with status 200 instead of creating another."""
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
+        raise ValidationFailed("Idempotency-Key must have 1 to 200 characters", field="Idempotency-Key")
+    data = payload.dict()
+    case, created = services.case_open(
+        actor=request.user, customer_id=data["customer_id"], channel=data["channel"],
+        category=data["category"], title=data["title"], description=data["description"],
+        impact=data["impact"], severity=data["severity"], contact_id=data["contact_id"],
+        site_id=data["site_id"], asset_id=data["asset_id"], policy_code=data["policy"],
+        assignee_id=data["assignee_id"], idempotency_key=idempotency_key,
+        fingerprint=services.request_fingerprint(data) if idempotency_key else "",
+    )
+    case = get_case_for_user(request.user, case.pk)
+    _etag(response, case)
+    return (201 if created else 200), _detail(case)
+
+
+class QueueQuery(Schema):
+    status: Literal["new", "acknowledged", "in_progress", "waiting_on_customer", "resolved", "closed"] | None = None
+    severity: Literal["P1", "P2", "P3", "P4"] | None = None
+    customer: uuid.UUID | None = None
+    assignee: int | None = None
+    breached: bool | None = None
+    channel: str | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=100_000)
+
+
+@router.get("", response=CasePageOut)
+def case_list(request: HttpRequest, query: Query[QueueQuery]) -> CasePageOut:
+    """The queue: open cases (unless a status is given) ordered by the next due time."""
+    filters = QueueFilters(
+        status=query.status, severity=query.severity, customer_id=query.customer,
+        assignee_id=query.assignee, breached=query.breached, channel=query.channel,
+    )
+    rows = case_queue(request.user, filters, limit=query.limit, offset=query.offset)
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return CasePageOut(
+        items=[CaseOut(**_case_fields(c, list(c.clocks.all()))) for c in rows],
+        limit=query.limit, offset=query.offset,
+        next_offset=query.offset + query.limit if has_more else None,
+    )
+
+
+@router.get("/{case_id}", response=CaseDetailOut)
+def case_detail(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID) -> CaseDetailOut:
+    case = get_case_for_user(request.user, case_id)
+    _etag(response, case)
+    return _detail(case)
+
+
+def _if_match(value: str | None) -> int:
+    if not value:
+        raise ValidationFailed(
+            "send If-Match with the case's ETag (its version) to edit it", code="if_match_required",
+            field="If-Match",
+        )
+    cleaned = value.strip().removeprefix("W/").strip('"')
+    try:
+        return int(cleaned)
+    except ValueError:
+        raise ValidationFailed("If-Match must be the case's ETag", field="If-Match") from None
+
+
+@router.patch("/{case_id}", response=CaseDetailOut)
+def case_update(
+    request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, payload: CaseUpdateIn,
+    if_match: str | None = Header(default=None, alias="If-Match"),
+) -> CaseDetailOut:
+    changes = payload.dict(exclude_unset=True)
+    case = services.case_update(
+        actor=request.user, case_id=case_id, expected_version=_if_match(if_match), changes=changes
+    )
+    case = get_case_for_user(request.user, case.pk)
+    _etag(response, case)
+    return _detail(case)
+
+
+@router.get("/{case_id}/events", response=EventPageOut)
+def case_event_list(
+    request: HttpRequest, case_id: uuid.UUID, before_sequence: int | None = None, limit: int = 50
+) -> EventPageOut:
+    case = get_case_for_user(request.user, case_id)
+    limit = max(1, min(limit, 200))
+    events = case_events(case, limit=limit, before_sequence=before_sequence)
+    oldest = events[0].sequence if events else None
+    return EventPageOut(
+        items=[_event_out(e) for e in events],
+        next_before_sequence=oldest if oldest is not None and oldest > 1 and len(events) == limit else None,
+    )
+
+
+def _require(value: Any, field: str) -> Any:
+    if value in (None, ""):
+        raise ValidationFailed(f"{field} is required for this action", field=field)
+    return value
+
+
+ACTIONS: dict[str, Callable[[Any, uuid.UUID, ActionIn], Case]] = {
+    "acknowledge": lambda u, c, p: services.case_acknowledge(actor=u, case_id=c),
+    "respond": lambda u, c, p: services.case_respond(actor=u, case_id=c, message=p.message),
+    "assign": lambda u, c, p: services.case_assign(
+        actor=u, case_id=c, assignee_id=_require(p.assignee_id, "assignee_id")),
+    "escalate": lambda u, c, p: services.case_escalate(actor=u, case_id=c, reason=p.reason),
+    "wait_on_customer": lambda u, c, p: services.case_wait_on_customer(actor=u, case_id=c, reason=p.reason),
+    "resume": lambda u, c, p: services.case_resume(actor=u, case_id=c),
+    "check_in": lambda u, c, p: services.case_check_in(actor=u, case_id=c, note=p.note),
+    "resolve": lambda u, c, p: services.case_resolve(actor=u, case_id=c, resolution=p.resolution),
+    "restore": lambda u, c, p: services.case_restore(actor=u, case_id=c, note=p.note),
+    "agree_deadline": lambda u, c, p: services.case_agree_deadline(
+        actor=u, case_id=c, target=_require(p.target, "target"), due_at=_require(p.due_at, "due_at"),
+        reason=p.reason),
+    "confirm_closure": lambda u, c, p: services.case_confirm_closure(
+        actor=u, case_id=c, note=p.note, contact_id=p.contact_id),
+    "reopen": lambda u, c, p: services.case_reopen(actor=u, case_id=c, reason=p.reason),
+}
+
+ActionName = Literal[
+    "acknowledge", "respond", "assign", "escalate", "wait_on_customer", "resume", "check_in",
+    "resolve", "restore", "agree_deadline", "confirm_closure", "reopen",
+]
+
+
+@router.post("/{case_id}/actions/{action}", response=CaseDetailOut)
+def case_action(
+    request: HttpRequest, response: HttpResponse, case_id: uuid.UUID, action: ActionName,
+    payload: ActionIn | None = None,
+) -> CaseDetailOut:
+    """Perform an action; 409 when the case's status does not allow it."""
+    case = ACTIONS[action](request.user, case_id, payload or ActionIn())
+    case = get_case_for_user(request.user, case.pk)
+    _etag(response, case)
+    return _detail(case)

@@ -1,0 +1,546 @@
+"""Filing, acting on and editing service cases. Every change records a CaseEvent and
+re-derives the case's SLA clocks in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aftersales.accounts.models import STAFF_ROLES, Role, User
+from aftersales.assets.models import Asset
+from aftersales.calendars.services import business_calendar
+from aftersales.cases.clocks import ClockValue, EventRecord, derive_clocks, event_records
+from aftersales.cases.models import (
+    QUEUE_END,
+    SEVERITY_BY_IMPACT,
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseNumber,
+    Category,
+    Channel,
+    ClockState,
+    ClockTarget,
+    ClosureConsent,
+    ConsentMethod,
+    EscalationLevel,
+    EventKind,
+    IdempotencyKey,
+    Impact,
+    Status,
+)
+from aftersales.cases.notify import assignment_notification
+from aftersales.cases.transitions import next_status
+from aftersales.contracts.models import Contract, Severity, SlaPolicy
+from aftersales.contracts.services import contract_in_force, default_policy, policy_targets
+from aftersales.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from aftersales.customers.models import Contact, Site
+from aftersales.customers.selectors import get_customer_for_user
+from aftersales.notifications.services import outbox_enqueue
+
+CUSTOMER_ACTIONS = frozenset({"confirm_closure", "reopen"})
+POLICY_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def _derive(case: Case, events: Sequence[EventRecord], now: dt.datetime) -> list[ClockValue]:
+    policy = case.policy
+    return derive_clocks(
+        events=events,
+        category=case.category,
+        targets=policy_targets(policy, case.severity),
+        calendar=business_calendar(policy.calendar),
+        warning_percent=policy.warning_percent,
+        now=now,
+    )
+
+
+def _summarise(case: Case, values: Sequence[ClockValue]) -> None:
+    """Copy what the queue sorts and filters on from the clocks onto the case row."""
+    running = [v.due_at for v in values if v.state == ClockState.RUNNING and v.due_at is not None]
+    case.next_due_at = min(running) if running else None
+    case.queue_at = case.next_due_at if case.next_due_at is not None and case.is_open else QUEUE_END
+    case.is_breached = any(v.is_breached for v in values)
+
+
+CLOCK_FIELDS = (
+    "target_minutes", "state", "started_at", "due_at", "calendar_due_at", "agreed_due_at",
+    "agreed_reason", "warn_at", "met_at", "paused_at", "is_breached",
+)
+
+
+def _clock_row(case: Case, value: ClockValue) -> CaseClock:
+    return CaseClock(case=case, **{name: getattr(value, name) for name in ("target", *CLOCK_FIELDS)})
+
+
+def clocks_sync(*, case: Case, now: dt.datetime | None = None) -> list[CaseClock]:
+    """Re-derive the case's clocks from its whole history and store them.
+
+    Caller holds the case lock and saves the case afterwards (its summary fields change).
+    A warning or breach mark is cleared when the new time lies in the future, so a moved
+    deadline is warned about and breached anew — once.
+    """
+    now = now or timezone.now()
+    rows = CaseEvent.objects.filter(case=case).order_by("sequence").values_list("kind", "at", "data")
+    values = _derive(case, event_records(rows), now)
+    _summarise(case, values)
+    existing = {clock.target: clock for clock in CaseClock.objects.filter(case=case)}
+    to_create, to_update = [], []
+    for value in values:
+        clock = existing.pop(value.target, None)
+        if clock is None:
+            to_create.append(_clock_row(case, value))
+            continue
+        for name in CLOCK_FIELDS:
+            setattr(clock, name, getattr(value, name))
+        if clock.warn_at is not None and clock.warn_at > now:
+            clock.warning_recorded_at = None
+        if clock.due_at is not None and clock.due_at > now:
+            clock.breach_recorded_at = None
+        clock.updated_at = now
+        to_update.append(clock)
+    if to_create:
+        CaseClock.objects.bulk_create(to_create)
+    if to_update:
+        CaseClock.objects.bulk_update(
+            to_update, [*CLOCK_FIELDS, "warning_recorded_at", "breach_recorded_at", "updated_at"]
+        )
+    if existing:  # targets the policy no longer sets for this severity
+        CaseClock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    return sorted([*to_create, *to_update], key=lambda c: c.target)
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def _record(
+    case: Case, *, kind: str, actor: User | None, at: dt.datetime, before: str = "", after: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    case.last_event_sequence += 1
+    return CaseEvent(
+        case=case, sequence=case.last_event_sequence, kind=kind, actor=actor, at=at,
+        status_before=before, status_after=after, data=data or {},
+    )
+
+
+# --- filing ---------------------------------------------------------------------------------
+
+
+def request_fingerprint(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replayed(actor: User, key: str, fingerprint: str) -> Case | None:
+    row = IdempotencyKey.objects.select_related("case").filter(user=actor, key=key).first()
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise Conflict(
+            "this Idempotency-Key was used for a different request",
+            code="idempotency_key_reused", field="Idempotency-Key",
+        )
+    return row.case
+
+
+def _belongs(model: Any, object_id: Any, customer_id: Any, field: str) -> Any:
+    if object_id is None:
+        return None
+    found = model.objects.filter(pk=object_id, customer_id=customer_id).first()
+    if found is None:
+        raise ValidationFailed(f"no such {field.removesuffix('_id')} for this customer", field=field)
+    return found
+
+
+def _staff_user(user_id: Any, field: str) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True, role__in=STAFF_ROLES).first()
+    if user is None:
+        raise ValidationFailed("no such active staff user", field=field)
+    return user
+
+
+def resolve_policy(*, customer_id: Any, on: dt.date) -> tuple[Contract | None, SlaPolicy]:
+    """The contract in force on the date and its policy; with no contract, the default."""
+    contract = contract_in_force(customer_id=customer_id, on=on)
+    if contract is not None:
+        return contract, contract.policy
+    return None, default_policy()
+
+
+def case_open(
+    *,
+    actor: User,
+    customer_id: Any,
+    channel: str,
+    category: str,
+    title: str,
+    description: str = "",
+    impact: str = "",
+    severity: str | None = None,
+    contact_id: Any = None,
+    site_id: Any = None,
+    asset_id: Any = None,
+    policy_code: str | None = None,
+    assignee_id: Any = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """File a case. Returns (case, created); a repeated Idempotency-Key returns the first
+    case and False, also when the two requests race (the loser's transaction rolls back)."""
+    arguments = dict(
+        actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
+        description=description, impact=impact, severity=severity, contact_id=contact_id,
+        site_id=site_id, asset_id=asset_id, policy_code=policy_code, assignee_id=assignee_id,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
+    )
+    try:
+        return _case_open(**arguments)
+    except IntegrityError:
+        if idempotency_key:
+            existing = _replayed(actor, idempotency_key, fingerprint)
+            if existing is not None:
+                return existing, False
+        raise
+
+
+@transaction.atomic
+def _case_open(
+    *, actor: User, customer_id: Any, channel: str, category: str, title: str, description: str,
+    impact: str, severity: str | None, contact_id: Any, site_id: Any, asset_id: Any,
+    policy_code: str | None, assignee_id: Any, idempotency_key: str | None, fingerprint: str,
+    now: dt.datetime | None,
+) -> tuple[Case, bool]:
+    if idempotency_key:
+        existing = _replayed(actor, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, False
+    customer = get_customer_for_user(actor, customer_id)
+    if actor.is_customer_user:
+        for field, value in (("severity", severity), ("policy", policy_code), ("assignee_id", assignee_id)):
+            if value:
+                raise PermissionDenied(f"{field} is decided by the service team", field=field)
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("title is required", field="title")
+    if channel not in Channel.values:
+        raise ValidationFailed(f"channel must be one of {Channel.values}", field="channel")
+    if category not in Category.values:
+        raise ValidationFailed(f"category must be one of {Category.values}", field="category")
+    if impact and impact not in Impact.values:
+        raise ValidationFailed(f"impact must be one of {Impact.values}", field="impact")
+    if severity and severity not in Severity.values:
+        raise ValidationFailed(f"severity must be one of {Severity.values}", field="severity")
+    severity = severity or (SEVERITY_BY_IMPACT[Impact(impact)] if impact else Severity.P3)
+    contact = _belongs(Contact, contact_id, customer.pk, "contact_id")
+    asset = _belongs(Asset, asset_id, customer.pk, "asset_id")
+    site = _belongs(Site, site_id, customer.pk, "site_id")
+    if site is None and asset is not None:
+        site = asset.site
+    assignee = _staff_user(assignee_id, "assignee_id") if assignee_id else None
+
+    now = now or timezone.now()
+    if policy_code:
+        if actor.role not in POLICY_ROLES:
+            raise PermissionDenied("only managers and dispatchers choose a policy", field="policy")
+        contract = None
+        found = SlaPolicy.objects.select_related("calendar").filter(code=policy_code).first()
+        if found is None:
+            raise ValidationFailed(f"no SLA policy with code {policy_code!r}", field="policy")
+        policy = found
+    else:
+        contract, policy = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
+
+    sequence_number = CaseNumber.objects.create().pk
+    case = Case(
+        number=f"AS{timezone.localdate(now):%y%m%d}-{sequence_number:06d}",
+        channel=channel, category=category, impact=impact, severity=severity, title=title,
+        description=description, customer=customer, contact=contact, site=site, asset=asset,
+        contract=contract, policy=policy, status=Status.NEW, reported_by=actor, opened_at=now,
+        created_at=now,
+    )
+    events = [
+        _record(case, kind=EventKind.OPENED, actor=actor, at=now, after=Status.NEW, data={
+            "channel": channel, "category": category, "severity": severity, "impact": impact,
+            "policy": policy.code, "contract": contract.number if contract else None,
+        })
+    ]
+    if assignee is not None:
+        case.assignee = assignee
+        case.status = next_status("assign", Status.NEW)
+        events.append(_record(case, kind=EventKind.ASSIGNED, actor=actor, at=now, before=Status.NEW,
+                              after=case.status, data={"assignee": assignee.username}))
+    values = _derive(case, [EventRecord(e.kind, e.at, e.data) for e in events], now)
+    _summarise(case, values)
+    case.save(force_insert=True)
+    CaseEvent.objects.bulk_create(events)
+    CaseClock.objects.bulk_create([_clock_row(case, v) for v in values])
+    if idempotency_key:
+        IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
+    if assignee is not None:
+        outbox_enqueue(notifications=assignment_notification(case=case, assignee=assignee, sequence=2))
+    return case, True
+
+
+# --- actions --------------------------------------------------------------------------------
+
+
+def _lock_case(actor: User, case_id: Any) -> Case:
+    """The case, locked for this transaction, if the actor may see it (404 otherwise)."""
+    try:
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("policy__calendar")
+            .get(pk=case_id, **({"customer_id": actor.customer_id} if actor.is_customer_user else {}))
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound("case not found", code="case_not_found") from None
+
+
+def _perform(
+    *, actor: User, case_id: Any, action: str, kind: str, data: dict[str, Any] | None = None,
+    apply: Callable[[Case, dt.datetime], None] | None = None,
+    extra: Callable[[Case, CaseEvent], None] | None = None, now: dt.datetime | None = None,
+) -> Case:
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        if actor.is_customer_user and action not in CUSTOMER_ACTIONS:
+            raise PermissionDenied(f"{action} is done by the service team", code="staff_only")
+        before = case.status
+        after = next_status(action, before)
+        now = now or timezone.now()
+        if apply is not None:
+            apply(case, now)
+        case.status = after
+        event = _record(case, kind=kind, actor=actor, at=now, before=before, after=after, data=data)
+        event.save()
+        case.version += 1
+        clocks_sync(case=case, now=now)
+        case.save()
+        if extra is not None:
+            extra(case, event)
+        return case
+
+
+def case_acknowledge(*, actor: User, case_id: Any, now: dt.datetime | None = None) -> Case:
+    return _perform(actor=actor, case_id=case_id, action="acknowledge", kind=EventKind.ACKNOWLEDGED, now=now)
+
+
+def case_respond(*, actor: User, case_id: Any, message: str = "", now: dt.datetime | None = None) -> Case:
+    return _perform(actor=actor, case_id=case_id, action="respond", kind=EventKind.RESPONDED,
+                    data={"message": message}, now=now)
+
+
+def case_assign(*, actor: User, case_id: Any, assignee_id: Any, now: dt.datetime | None = None) -> Case:
+    if not assignee_id:
+        raise ValidationFailed("assignee_id is required", field="assignee_id")
+    assignee = _staff_user(assignee_id, "assignee_id")
+
+    def apply(case: Case, _now: dt.datetime) -> None:
+        case.assignee = assignee
+
+    def notify(case: Case, event: CaseEvent) -> None:
+        outbox_enqueue(notifications=assignment_notification(
+            case=case, assignee=assignee, sequence=event.sequence))
+
+    return _perform(actor=actor, case_id=case_id, action="assign", kind=EventKind.ASSIGNED,
+                    data={"assignee": assignee.username, "assignee_id": str(assignee.pk)},
+                    apply=apply, extra=notify, now=now)
+
+
+def case_escalate(*, actor: User, case_id: Any, reason: str, now: dt.datetime | None = None) -> Case:
+    if not reason.strip():
+        raise ValidationFailed("a reason is required to escalate", field="reason")
+    data: dict[str, Any] = {"reason": reason}
+
+    def apply(case: Case, _now: dt.datetime) -> None:
+        if case.escalation_level >= EscalationLevel.EXPERT:
+            raise Conflict("the case is already with the experts (level 3)", code="max_escalation")
+        data["from_level"] = case.escalation_level
+        case.escalation_level += 1
+        data["to_level"] = case.escalation_level
+
+    return _perform(actor=actor, case_id=case_id, action="escalate", kind=EventKind.ESCALATED,
+                    data=data, apply=apply, now=now)
+
+
+def case_wait_on_customer(*, actor: User, case_id: Any, reason: str = "", now: dt.datetime | None = None) -> Case:
+    return _perform(actor=actor, case_id=case_id, action="wait_on_customer",
+                    kind=EventKind.WAITING_ON_CUSTOMER, data={"reason": reason}, now=now)
+
+
+def case_resume(*, actor: User, case_id: Any, now: dt.datetime | None = None) -> Case:
+    return _perform(actor=actor, case_id=case_id, action="resume", kind=EventKind.RESUMED, now=now)
+
+
+def case_check_in(*, actor: User, case_id: Any, note: str = "", now: dt.datetime | None = None) -> Case:
+    return _perform(actor=actor, case_id=case_id, action="check_in", kind=EventKind.CHECKED_IN,
+                    data={"note": note}, now=now)
+
+
+def case_resolve(*, actor: User, case_id: Any, resolution: str, now: dt.datetime | None = None) -> Case:
+    if not resolution.strip():
+        raise ValidationFailed("describe the resolution", field="resolution")
+
+    def apply(case: Case, now: dt.datetime) -> None:
+        case.resolved_at = now
+
+    return _perform(actor=actor, case_id=case_id, action="resolve", kind=EventKind.RESOLVED,
+                    data={"resolution": resolution}, apply=apply, now=now)
+
+
+def case_restore(*, actor: User, case_id: Any, note: str = "", now: dt.datetime | None = None) -> Case:
+    def apply(case: Case, _now: dt.datetime) -> None:
+        if CaseEvent.objects.filter(case=case, kind=EventKind.RESTORED).exists() and not \
+                CaseEvent.objects.filter(case=case, kind=EventKind.REOPENED).exists():
+            raise Conflict("normal operation was already recorded as restored", code="already_restored")
+
+    return _perform(actor=actor, case_id=case_id, action="restore", kind=EventKind.RESTORED,
+                    data={"note": note}, apply=apply, now=now)
+
+
+def case_agree_deadline(
+    *, actor: User, case_id: Any, target: str, due_at: dt.datetime, reason: str
+, now: dt.datetime | None = None) -> Case:
+    """A deadline agreed with the owner replaces the calendar's due time for one clock (R5)."""
+    if target not in ClockTarget.values:
+        raise ValidationFailed(f"target must be one of {ClockTarget.values}", field="target")
+    if due_at.tzinfo is None:
+        raise ValidationFailed("due_at needs a timezone offset", field="due_at")
+    if not reason.strip():
+        raise ValidationFailed("record why the deadline is agreed", field="reason")
+
+    def apply(case: Case, now: dt.datetime) -> None:
+        clock = CaseClock.objects.filter(case=case, target=target).first()
+        if clock is None:
+            raise Conflict(f"the case has no {target} clock", code="no_such_clock", field="target")
+        if clock.state in (ClockState.MET, ClockState.NOT_REQUIRED):
+            raise Conflict(f"the {target} clock has already stopped", code="clock_stopped", field="target")
+        if due_at <= case.opened_at:
+            raise ValidationFailed("the agreed deadline must be after the case was filed", field="due_at")
+
+    return _perform(actor=actor, case_id=case_id, action="agree_deadline", kind=EventKind.DEADLINE_AGREED,
+                    data={"target": target, "due_at": due_at.isoformat(), "reason": reason}, apply=apply, now=now)
+
+
+def case_confirm_closure(*, actor: User, case_id: Any, note: str = "", contact_id: Any = None, now: dt.datetime | None = None) -> Case:
+    """Close with the customer's consent: the customer's own confirmation, or an agent
+    recording a consent given by phone (with a note saying who agreed and when)."""
+    if actor.is_customer_user:
+        method = ConsentMethod.PORTAL
+    else:
+        method = ConsentMethod.PHONE
+        if not note.strip():
+            raise ValidationFailed(
+                "staff may close only by recording the customer's consent given by phone: "
+                "note who agreed and when", field="note",
+            )
+
+    def apply(case: Case, now: dt.datetime) -> None:
+        contact = _belongs(Contact, contact_id, case.customer_id, "contact_id") if contact_id else None
+        ClosureConsent.objects.create(case=case, method=method, recorded_by=actor, contact=contact, note=note)
+        case.closed_at = now
+
+    return _perform(actor=actor, case_id=case_id, action="confirm_closure",
+                    kind=EventKind.CLOSURE_CONSENTED, data={"method": method, "note": note}, apply=apply, now=now)
+
+
+def case_reopen(*, actor: User, case_id: Any, reason: str, now: dt.datetime | None = None) -> Case:
+    if not reason.strip():
+        raise ValidationFailed("say why the case is reopened", field="reason")
+
+    def apply(case: Case, _now: dt.datetime) -> None:
+        case.resolved_at = None
+        case.closed_at = None
+
+    return _perform(actor=actor, case_id=case_id, action="reopen", kind=EventKind.REOPENED,
+                    data={"reason": reason}, apply=apply, now=now)
+
+
+# --- editing --------------------------------------------------------------------------------
+
+EDITABLE_BY_CUSTOMER = frozenset({"title", "description"})
+EDITABLE = frozenset({"title", "description", "impact", "severity", "category", "contact_id",
+                      "site_id", "asset_id", "policy"})
+
+
+@transaction.atomic
+def case_update(*, actor: User, case_id: Any, expected_version: int | None, changes: dict[str, Any]) -> Case:
+    """Edit fields with optimistic concurrency: a stale version answers 412, changing nothing."""
+    case = _lock_case(actor, case_id)
+    if expected_version is not None and expected_version != case.version:
+        raise PreconditionFailed(
+            f"the case changed since version {expected_version} (now {case.version}); reload it",
+            field="If-Match",
+        )
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationFailed(f"not editable: {sorted(unknown)}", field=sorted(unknown)[0])
+    if actor.is_customer_user:
+        denied = set(changes) - EDITABLE_BY_CUSTOMER
+        if denied:
+            raise PermissionDenied(f"{sorted(denied)[0]} is decided by the service team", field=sorted(denied)[0])
+    if not case.is_open:
+        raise Conflict(f"a {case.status} case cannot be edited; reopen it first", code="case_not_open")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    resolvers: dict[str, Callable[[Any], Any]] = {
+        "contact_id": lambda v: _belongs(Contact, v, case.customer_id, "contact_id"),
+        "site_id": lambda v: _belongs(Site, v, case.customer_id, "site_id"),
+        "asset_id": lambda v: _belongs(Asset, v, case.customer_id, "asset_id"),
+    }
+    for field, value in changes.items():
+        if field == "title" and not str(value).strip():
+            raise ValidationFailed("title is required", field="title")
+        if field == "severity" and value not in Severity.values:
+            raise ValidationFailed(f"severity must be one of {Severity.values}", field="severity")
+        if field == "impact" and value and value not in Impact.values:
+            raise ValidationFailed(f"impact must be one of {Impact.values}", field="impact")
+        if field == "category" and value not in Category.values:
+            raise ValidationFailed(f"category must be one of {Category.values}", field="category")
+        if field == "policy":
+            if actor.role not in POLICY_ROLES:
+                raise PermissionDenied("only managers and dispatchers change the policy", field="policy")
+            policy = SlaPolicy.objects.select_related("calendar").filter(code=value).first()
+            if policy is None:
+                raise ValidationFailed(f"no SLA policy with code {value!r}", field="policy")
+            old = case.policy.code
+            if old != policy.code:
+                before[field], after[field] = old, policy.code
+                case.policy = policy
+            continue
+        if field in resolvers:
+            resolved = resolvers[field](value) if value else None
+            old = getattr(case, field)
+            new = resolved.pk if resolved is not None else None
+            if old != new:
+                before[field], after[field] = str(old) if old else None, str(new) if new else None
+                setattr(case, field, new)
+            continue
+        old = getattr(case, field)
+        if old != value:
+            before[field], after[field] = old, value
+            setattr(case, field, value)
+    if not after:
+        return case
+    now = timezone.now()
+    _record(case, kind=EventKind.UPDATED, actor=actor, at=now, before=case.status, after=case.status,
+            data={"before": before, "after": after}).save()
+    case.version += 1
+    clocks_sync(case=case, now=now)
+    case.save()
+    return case

@@ -1,0 +1,149 @@
+"""Settings for every deployment. Environment variables drive every difference (.env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aftersales.config.env import database_from_url, env_bool, env_int, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("AFTERSALES_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("AFTERSALES_DEBUG", False)
+SECRET_KEY = env_secret("AFTERSALES_SECRET_KEY", "insecure-development-key-change-me")
+ALLOWED_HOSTS = env_str("AFTERSALES_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("AFTERSALES_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "huey.contrib.djhuey",
+    "aftersales.core",
+    "aftersales.calendars",
+    "aftersales.customers",
+    "aftersales.accounts",
+    "aftersales.assets",
+    "aftersales.contracts",
+    "aftersales.notifications",
+    "aftersales.cases",
+    "aftersales.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aftersales.config.urls"
+WSGI_APPLICATION = "aftersales.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# "full": every commit is on disk before it is acknowledged (SQLite synchronous=FULL,
+# PostgreSQL synchronous_commit=on). "normal": a crash of the process loses nothing; a power
+# failure may lose the last commits, never corrupts (SQLite WAL synchronous=NORMAL,
+# PostgreSQL synchronous_commit=off).
+DURABILITY = env_str("AFTERSALES_DURABILITY", "full")
+DATABASE_URL = env_secret("DATABASE_URL", "sqlite:///var/aftersales.sqlite3")
+DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, DURABILITY)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "aftersales" / "locale"]
+TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+
+EMAIL_BACKEND = env_str("AFTERSALES_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("AFTERSALES_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("AFTERSALES_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("AFTERSALES_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("AFTERSALES_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("AFTERSALES_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("AFTERSALES_DEFAULT_FROM_EMAIL", "service@aftersales.invalid")
+
+# Background work: Huey. The embedded default keeps its queue in a SQLite file (no server);
+# production points it at Redis (AFTERSALES_TASK_BACKEND=redis) and runs many workers.
+TASK_BACKEND = env_str("AFTERSALES_TASK_BACKEND", "sqlite")
+_huey_common = {
+    "name": "aftersales",
+    "immediate": env_bool("AFTERSALES_TASKS_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {"workers": env_int("AFTERSALES_TASK_WORKERS", 2), "worker_type": "thread"},
+}
+if TASK_BACKEND == "redis":
+    HUEY = {
+        **_huey_common,
+        "huey_class": "huey.RedisHuey",
+        "url": env_secret("AFTERSALES_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    }
+elif TASK_BACKEND == "sqlite":
+    HUEY = {
+        **_huey_common,
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(VAR_DIR / "tasks.sqlite3"),
+    }
+else:
+    raise ValueError("AFTERSALES_TASK_BACKEND must be 'sqlite' or 'redis'")
+
+# SLA sweep cadence is one minute (a crontab); warnings fire this long before a deadline
+# at the latest, on top of the policy's percentage.
+OUTBOX_MAX_ATTEMPTS = env_int("AFTERSALES_OUTBOX_MAX_ATTEMPTS", 8)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "aftersales.core.logging.PersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["personal_data"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("AFTERSALES_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

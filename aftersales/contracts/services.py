@@ -1,0 +1,151 @@
+"""SLA policies, service tiers and contracts, and which policy governs a customer's case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from aftersales.calendars.models import Calendar
+from aftersales.contracts.models import Contract, ServiceTier, Severity, SlaPolicy, SlaTarget
+from aftersales.core.errors import Conflict, NotFound, ValidationFailed
+from aftersales.customers.models import Customer
+
+TARGET_FIELDS = (
+    "first_response_minutes",
+    "on_site_minutes",
+    "resolution_minutes",
+    "restoration_minutes",
+)
+
+
+def _validate_targets(targets: Mapping[str, Mapping[str, Any]]) -> None:
+    for severity, values in targets.items():
+        if severity not in Severity.values:
+            raise ValidationFailed(f"unknown severity {severity!r}", field=f"targets.{severity}")
+        for name, minutes in values.items():
+            if name not in TARGET_FIELDS:
+                raise ValidationFailed(f"unknown target {name!r}", field=f"targets.{severity}.{name}")
+            if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
+                raise ValidationFailed(
+                    "must be a positive number of minutes or null", field=f"targets.{severity}.{name}"
+                )
+
+
+@transaction.atomic
+def sla_policy_create(
+    *,
+    code: str,
+    name: str,
+    calendar_code: str,
+    targets: Mapping[str, Mapping[str, int | None]],
+    warning_percent: int = 80,
+    is_default: bool = False,
+) -> SlaPolicy:
+    calendar = Calendar.objects.filter(code=calendar_code).first()
+    if calendar is None:
+        raise ValidationFailed(f"no calendar with code {calendar_code!r}", field="calendar")
+    if not 1 <= warning_percent <= 99:
+        raise ValidationFailed("must be between 1 and 99", field="warning_percent")
+    _validate_targets(targets)
+    if SlaPolicy.objects.filter(code=code).exists():
+        raise Conflict(f"a policy with code {code!r} exists", code="policy_exists", field="code")
+    if is_default:
+        SlaPolicy.objects.filter(is_default=True).update(is_default=False)
+    policy = SlaPolicy.objects.create(
+        code=code, name=name, calendar=calendar, warning_percent=warning_percent, is_default=is_default
+    )
+    SlaTarget.objects.bulk_create(
+        SlaTarget(policy=policy, severity=severity, **dict(values))
+        for severity, values in targets.items()
+    )
+    return policy
+
+
+@transaction.atomic
+def sla_policy_set_targets(
+    *, policy: SlaPolicy, targets: Mapping[str, Mapping[str, int | None]]
+) -> SlaPolicy:
+    """Replace targets; open cases under this policy are re-derived at the next sweep."""
+    _validate_targets(targets)
+    for severity, values in targets.items():
+        SlaTarget.objects.update_or_create(policy=policy, severity=severity, defaults=dict(values))
+    SlaPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1)
+    policy.refresh_from_db()
+    return policy
+
+
+def policy_targets(policy: SlaPolicy, severity: str) -> dict[str, int | None]:
+    """{clock target: minutes} of the policy for a severity (empty when none is set)."""
+    row = SlaTarget.objects.filter(policy=policy, severity=severity).values(*TARGET_FIELDS).first()
+    if row is None:
+        return {}
+    return {name.removesuffix("_minutes"): minutes for name, minutes in row.items()}
+
+
+@transaction.atomic
+def service_tier_create(
+    *, code: str, name: str, policy_code: str, included_services: list[str], description: str = ""
+) -> ServiceTier:
+    policy = SlaPolicy.objects.filter(code=policy_code).first()
+    if policy is None:
+        raise ValidationFailed(f"no SLA policy with code {policy_code!r}", field="policy")
+    if ServiceTier.objects.filter(code=code).exists():
+        raise Conflict(f"a tier with code {code!r} exists", code="tier_exists", field="code")
+    return ServiceTier.objects.create(
+        code=code, name=name, policy=policy, included_services=included_services, description=description
+    )
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    number: str,
+    customer: Customer,
+    tier_code: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    policy_override_code: str | None = None,
+) -> Contract:
+    tier = ServiceTier.objects.filter(code=tier_code).first()
+    if tier is None:
+        raise ValidationFailed(f"no service tier with code {tier_code!r}", field="tier")
+    if ends_on < starts_on:
+        raise ValidationFailed("ends_on is before starts_on", field="ends_on")
+    override = None
+    if policy_override_code:
+        override = SlaPolicy.objects.filter(code=policy_override_code).first()
+        if override is None:
+            raise ValidationFailed(
+                f"no SLA policy with code {policy_override_code!r}", field="policy_override"
+            )
+    if Contract.objects.filter(number=number).exists():
+        raise Conflict(f"a contract numbered {number!r} exists", code="contract_exists", field="number")
+    return Contract.objects.create(
+        number=number,
+        customer=customer,
+        tier=tier,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        policy_override=override,
+    )
+
+
+def contract_in_force(*, customer_id: Any, on: dt.date) -> Contract | None:
+    """The contract covering the date; with overlaps, the one that started last."""
+    return (
+        Contract.objects.select_related("tier__policy", "policy_override")
+        .filter(customer_id=customer_id, starts_on__lte=on, ends_on__gte=on)
+        .order_by("-starts_on", "number")
+        .first()
+    )
+
+
+def default_policy() -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(is_default=True).first()
+    if policy is None:
+        raise NotFound("no default SLA policy is configured", code="no_default_policy")
+    return policy

@@ -1,0 +1,46 @@
+"""The one scoping layer for customer data.
+
+Every selector that returns customer data passes its queryset through `scope_to_user`. A
+customer user sees only rows of its own organisation; staff see every customer's rows. A
+row outside the scope is indistinguishable from a missing one (404), so ids leak nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from aftersales.core.errors import NotFound
+
+M = TypeVar("M", bound=Model)
+
+
+class ScopedUser(Protocol):
+    is_authenticated: bool
+
+    @property
+    def is_customer_user(self) -> bool: ...
+
+    @property
+    def customer_id(self) -> Any: ...
+
+
+def scope_to_user(queryset: QuerySet[M], user: ScopedUser, *, customer_field: str) -> QuerySet[M]:
+    """Rows of `queryset` the user may see; `customer_field` is the path to the customer id."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_customer_user:
+        if user.customer_id is None:
+            return queryset.none()
+        return queryset.filter(**{customer_field: user.customer_id})
+    return queryset
+
+
+def get_scoped_or_404(
+    queryset: QuerySet[M], user: ScopedUser, *, customer_field: str, what: str, **lookup: Any
+) -> M:
+    try:
+        return scope_to_user(queryset, user, customer_field=customer_field).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"{what} not found", code=f"{what.lower().replace(' ', '_')}_not_found") from None

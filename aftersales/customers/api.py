@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest
+from ninja import Router
+
+from aftersales.accounts.models import ARCHIVE_ROLES
+from aftersales.core.permissions import require_role
+from aftersales.customers.masking import contact_fields_for
+from aftersales.customers.models import Contact, Customer, Site
+from aftersales.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    CustomerDetailOut,
+    CustomerIn,
+    CustomerOut,
+    SiteIn,
+    SiteOut,
+)
+from aftersales.customers.selectors import (
+    contacts_for_user,
+    customers_for_user,
+    get_customer_for_user,
+    sites_for_user,
+)
+from aftersales.customers.services import contact_create, customer_create, site_create
+
+router = Router(tags=["customers"])
+
+
+def _contact_out(user: object, contact: Contact) -> ContactOut:
+    phone, email = contact_fields_for(user, contact.phone, contact.email)
+    return ContactOut(id=contact.pk, name=contact.name, title=contact.title, phone=phone, email=email,
+                      is_primary=contact.is_primary)
+
+
+def _site_out(site: Site) -> SiteOut:
+    return SiteOut(id=site.pk, name=site.name, address=site.address, region=site.region,
+                   latitude=site.latitude, longitude=site.longitude)
+
+
+def _customer_out(customer: Customer) -> CustomerOut:
+    return CustomerOut(id=customer.pk, name=customer.name, code=customer.code, kind=customer.kind,
+                       region=customer.region)
+
+
+@router.post("", response={201: CustomerOut})
+def customer_create_view(request: HttpRequest, payload: CustomerIn) -> tuple[int, CustomerOut]:
+    require_role(request.user, ARCHIVE_ROLES, doing="create customers")
+    return 201, _customer_out(customer_create(**payload.dict()))
+
+
+@router.get("", response=list[CustomerOut])
+def customer_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> list[CustomerOut]:
+    queryset = customers_for_user(request.user)
+    if q:
+        queryset = queryset.filter(name__icontains=q) | queryset.filter(code__icontains=q)
+    limit = max(1, min(limit, 500))
+    return [_customer_out(c) for c in queryset.order_by("name", "code")[offset : offset + limit]]
+
+
+@router.get("/{customer_id}", response=CustomerDetailOut)
+def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> CustomerDetailOut:
+    customer = get_customer_for_user(request.user, customer_id)
+    return CustomerDetailOut(
+        **_customer_out(customer).dict(), notes=customer.notes,
+        contacts=[_contact_out(request.user, c) for c in customer.contacts.all()[:200]],
+        sites=[_site_out(s) for s in customer.sites.all()[:500]],
+    )
+
+
+@router.post("/{customer_id}/contacts", response={201: ContactOut})
+def contact_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: ContactIn) -> tuple[int, ContactOut]:
+    customer = get_customer_for_user(request.user, customer_id)
+    require_role(request.user, ARCHIVE_ROLES, doing="add contacts")
+    return 201, _contact_out(request.user, contact_create(customer=customer, **payload.dict()))
+
+
+@router.get("/{customer_id}/contacts", response=list[ContactOut])
+def contact_list(request: HttpRequest, customer_id: uuid.UUID) -> list[ContactOut]:
+    return [_contact_out(request.user, c) for c in contacts_for_user(request.user, customer_id)[:500]]
+
+
+@router.post("/{customer_id}/sites", response={201: SiteOut})
+def site_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: SiteIn) -> tuple[int, SiteOut]:
+    customer = get_customer_for_user(request.user, customer_id)
+    require_role(request.user, ARCHIVE_ROLES, doing="add sites")
+    return 201, _site_out(site_create(customer=customer, **payload.dict()))
+
+
+@router.get("/{customer_id}/sites", response=list[SiteOut])
+def site_list(request: HttpRequest, customer_id: uuid.UUID) -> list[SiteOut]:
+    return [_site_out(s) for s in sites_for_user(request.user, customer_id)[:1000]]
