@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from aftersales.cases import services
+from aftersales.cases.models import Case, CaseEvent, Status
+from aftersales.cases.tests.helpers import at, new_case_payload
+from aftersales.cases.transitions import TRANSITIONS
+
+pytestmark = pytest.mark.django_db
+
+ACTION_PAYLOADS = {
+    "acknowledge": {}, "respond": {"message": "收到"}, "assign": None, "escalate": {"reason": "难"},
+    "wait_on_customer": {"reason": "等资料"}, "resume": {}, "check_in": {"note": "到场"},
+    "resolve": {"resolution": "更换板卡"}, "restore": {"note": "已恢复"},
+    "agree_deadline": {"target": "resolution", "due_at": "2026-12-30T12:00:00+08:00", "reason": "返厂"},
+    "confirm_closure": {"note": "客户电话同意关闭"}, "reopen": {"reason": "复发"},
+}
+
+# How to bring a fresh case into each status, as a list of (action, payload).
+PATHS = {
+    Status.NEW: [],
+    Status.ACKNOWLEDGED: [("acknowledge", {})],
+    Status.IN_PROGRESS: [("acknowledge", {}), ("check_in", {})],
+    Status.WAITING_ON_CUSTOMER: [("acknowledge", {}), ("wait_on_customer", {"reason": "x"})],
+    Status.RESOLVED: [("acknowledge", {}), ("resolve", {"resolution": "ok"})],
+    Status.CLOSED: [("acknowledge", {}), ("resolve", {"resolution": "ok"}),
+                    ("confirm_closure", {"note": "电话同意"})],
+}
+
+
+def _case_in(client, acme, status):
+    case_id = client.post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    for action, payload in PATHS[status]:
+        response = client.post(f"/api/v1/cases/{case_id}/actions/{action}", payload)
+        assert response.status_code == 200, response.content
+    return case_id
+
+
+@pytest.mark.parametrize("status", list(PATHS))
+@pytest.mark.parametrize("action", list(TRANSITIONS))
+def test_every_action_follows_the_transition_table_in_every_status(api, agent, acme, status, action):
+    # given
+    client = api(agent)
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        case_id = _case_in(client, acme, status)
+        payload = ACTION_PAYLOADS[action] or {"assignee_id": agent.pk}
+        events_before = CaseEvent.objects.filter(case_id=case_id).count()
+        # when
+        response = client.post(f"/api/v1/cases/{case_id}/actions/{action}", payload)
+    # then
+    case = Case.objects.get(pk=case_id)
+    if status in TRANSITIONS[action]:
+        assert response.status_code == 200, response.content
+        assert case.status == TRANSITIONS[action][status]
+        assert CaseEvent.objects.filter(case_id=case_id).count() == events_before + 1
+    else:
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "invalid_transition"
+        assert status in response.json()["detail"]
+        assert case.status == status
+        assert CaseEvent.objects.filter(case_id=case_id).count() == events_before
+
+
+def test_escalation_goes_level_by_level_and_stops_at_the_experts(api, agent, acme):
+    client = api(agent)
+    case_id = client.post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    levels = [client.post(f"/api/v1/cases/{case_id}/actions/escalate", {"reason": "难题"}).json()["escalation_level"]
+              for _ in range(2)]
+    refused = client.post(f"/api/v1/cases/{case_id}/actions/escalate", {"reason": "再升"})
+    assert levels == [2, 3]
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "max_escalation"
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "field"),
+    [("resolve", {}, "resolution"), ("escalate", {}, "reason"), ("reopen", {}, "reason"),
+     ("assign", {}, "assignee_id"), ("agree_deadline", {"target": "resolution", "reason": "x"}, "due_at"),
+     ("agree_deadline", {"target": "resolution", "due_at": "2026-12-01T00:00:00+08:00"}, "reason")],
+)
+def test_actions_missing_their_input_are_refused_naming_the_field(api, agent, acme, action, payload, field):
+    client = api(agent)
+    case_id = client.post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    client.post(f"/api/v1/cases/{case_id}/actions/acknowledge")
+    before = Case.objects.get(pk=case_id).version
+    response = client.post(f"/api/v1/cases/{case_id}/actions/{action}", payload)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    assert Case.objects.get(pk=case_id).version == before
+
+
+def test_an_unknown_action_is_refused(api, agent, acme):
+    client = api(agent)
+    case_id = client.post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    assert client.post(f"/api/v1/cases/{case_id}/actions/explode").status_code == 422
+
+
+def test_the_transition_table_only_names_real_statuses():
+    for table in TRANSITIONS.values():
+        assert set(table) <= set(Status.values)
+        assert set(table.values()) <= set(Status.values)
+    assert services.CUSTOMER_ACTIONS <= set(TRANSITIONS)
