@@ -16,7 +16,7 @@ from aftersales.contracts.services import contract_create
 from aftersales.customers.models import Customer
 from aftersales.customers.services import contact_create, customer_create, site_create
 
-PASSWORD = "correct-horse-42"
+PASSWORD = "correct-horse-42"  # noqa: S105 - test fixture
 
 
 class ApiClient:

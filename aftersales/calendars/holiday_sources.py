@@ -12,7 +12,7 @@ SOURCES = ("CN",)
 
 @lru_cache(maxsize=256)
 def _china_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
-    calendar = holidays.China(years=year)
+    calendar = holidays.country_holidays("CN", years=year)
     days_off = frozenset(day for day in calendar if day.year == year)
     # weekend_workdays holds every year's adjusted working weekends; keep this year's.
     workdays = frozenset(day for day in calendar.weekend_workdays if day.year == year)

@@ -139,10 +139,12 @@ def derive_clocks(
         calendar_due_us = due_after_pauses(calendar, start_us, duration, pauses)
         agreed = replay.agreed.get(target)
         agreed_due = agreed[0] if agreed else None
+        due_us: int | None
+        warn_us: int | None
         if agreed_due is not None:
-            due_us: int | None = to_us(agreed_due)
-            span = due_us - start_us
-            warn_us: int | None = start_us + span * warning_percent // 100
+            agreed_us = to_us(agreed_due)
+            due_us = agreed_us
+            warn_us = start_us + (agreed_us - start_us) * warning_percent // 100
         else:
             due_us = calendar_due_us
             warn_us = due_after_pauses(calendar, start_us, duration * warning_percent // 100, pauses)

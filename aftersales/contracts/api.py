@@ -12,6 +12,7 @@ from aftersales.contracts.schemas import (
     SlaPolicyIn,
     SlaPolicyOut,
     TargetsIn,
+    TargetsUpdateIn,
     TierIn,
     TierOut,
 )
@@ -61,12 +62,12 @@ def sla_policy_list(request: HttpRequest) -> list[SlaPolicyOut]:
 
 
 @router.put("/sla-policies/{code}/targets", response=SlaPolicyOut)
-def sla_policy_targets_update(request: HttpRequest, code: str, payload: dict[str, TargetsIn]) -> SlaPolicyOut:
+def sla_policy_targets_update(request: HttpRequest, code: str, payload: TargetsUpdateIn) -> SlaPolicyOut:
     require_role(request.user, CONFIGURING, doing="change SLA targets")
     policy = SlaPolicy.objects.filter(code=code).first()
     if policy is None:
         raise NotFound(f"no SLA policy {code!r}", code="policy_not_found")
-    sla_policy_set_targets(policy=policy, targets={s: t.dict() for s, t in payload.items()})
+    sla_policy_set_targets(policy=policy, targets={s: t.dict() for s, t in payload.targets.items()})
     return _policy_out(_policies().get(pk=policy.pk))  # type: ignore[attr-defined]
 
 

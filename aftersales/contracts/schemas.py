@@ -34,6 +34,10 @@ class SlaPolicyOut(Schema):
     targets: dict[str, TargetsIn]
 
 
+class TargetsUpdateIn(Schema):
+    targets: dict[str, TargetsIn] = Field(description="severity -> targets; replaces those severities")
+
+
 class TierIn(Schema):
     code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=50)
     name: str = Field(min_length=1, max_length=100)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 
 from aftersales.core.errors import NotFound
@@ -17,7 +18,8 @@ M = TypeVar("M", bound=Model)
 
 
 class ScopedUser(Protocol):
-    is_authenticated: bool
+    @property
+    def is_authenticated(self) -> bool: ...
 
     @property
     def is_customer_user(self) -> bool: ...
@@ -42,5 +44,5 @@ def get_scoped_or_404(
 ) -> M:
     try:
         return scope_to_user(queryset, user, customer_field=customer_field).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(f"{what} not found", code=f"{what.lower().replace(' ', '_')}_not_found") from None

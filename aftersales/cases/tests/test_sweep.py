@@ -47,7 +47,8 @@ def test_the_sweep_warns_then_breaches_escalates_and_notifies_once_each(agent, m
     assert case.escalation_level == 2
     assert case.is_breached is True
     response_clock = CaseClock.objects.get(case=case, target="first_response")
-    assert response_clock.is_breached and response_clock.breach_recorded_at == at("2026-11-02 10:31")
+    assert response_clock.is_breached
+    assert response_clock.breach_recorded_at == at("2026-11-02 10:31")
     subjects = sorted(OutboxMessage.objects.values_list("recipient", "subject"))
     assert [r for r, _ in subjects] == ["agent@example.invalid", "agent@example.invalid",
                                         "agent@example.invalid", "manager@example.invalid"]

@@ -23,4 +23,4 @@ class Command(BaseCommand):
 
             load_bulk_cases(count=options["cases"], progress=not options["quiet"])
         if not options["quiet"]:
-            self.stdout.write("Demo users (password: %s): %s" % (users.password, ", ".join(users.usernames)))
+            self.stdout.write(f"Demo users (password: {users.password}): {', '.join(users.usernames)}")
