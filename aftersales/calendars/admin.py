@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from aftersales.calendars.models import Calendar, CalendarException
+
+
+class CalendarExceptionInline(admin.TabularInline):
+    model = CalendarException
+    extra = 1
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "timezone", "holiday_source", "version")
+    search_fields = ("code", "name")
+    inlines = [CalendarExceptionInline]
+    readonly_fields = ("version", "clocks_version")

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from aftersales.contracts.models import Contract, ServiceTier, SlaPolicy, SlaTarget
+
+
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "calendar", "warning_percent", "is_default", "version")
+    inlines = [SlaTargetInline]
+    readonly_fields = ("version", "clocks_version")
+
+
+@admin.register(ServiceTier)
+class ServiceTierAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "policy")
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "tier", "starts_on", "ends_on")
+    list_filter = ("tier",)
+    search_fields = ("number", "customer__name")
+    list_select_related = ("customer", "tier")
