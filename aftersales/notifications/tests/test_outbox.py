@@ -20,10 +20,15 @@ def test_the_same_key_is_written_once():
     assert OutboxMessage.objects.count() == 1
 
 
-def test_a_rolled_back_change_leaves_no_notification():
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _failing_change():
+    with transaction.atomic():
         outbox_enqueue(notifications=[_note()])
         raise RuntimeError("the change failed")
+
+
+def test_a_rolled_back_change_leaves_no_notification():
+    with pytest.raises(RuntimeError):
+        _failing_change()
     assert not OutboxMessage.objects.exists()
 
 
