@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -22,7 +23,14 @@ from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
 
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text travels as UTF-8, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="Aftersales API",
     version="1",
     description="After-sales service management: cases, SLA clocks, customers, assets, contracts.",

@@ -141,7 +141,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env_str("AFTERSALES_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The Huey consumer installs its own handler; do not print each line twice.
+        "huey": {"propagate": False},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from aftersales.accounts.models import Role, User
+from aftersales.cases.models import Case, Status
+from aftersales.contracts.models import Contract
+from aftersales.demo.loader import load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_every_role_two_customer_users_every_tier_and_every_status():
+    # when
+    users = load_demo(password="demo-password-1")
+    # then
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert User.objects.filter(role=Role.CUSTOMER).values("customer").distinct().count() == 2
+    assert set(Contract.objects.values_list("tier__code", flat=True)) == {"diamond", "gold", "silver"}
+    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Case.objects.filter(is_breached=True).exists()
+    assert "kashi" in users.usernames
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    load_demo(password="demo-password-1")
+    cases = Case.objects.count()
+    load_demo(password="demo-password-1")
+    assert Case.objects.count() == cases
+
+
+def test_createuser_makes_a_customer_user_by_customer_code(capsys):
+    load_demo(password="demo-password-1")
+    call_command("createuser", "newbie", "--role", "customer", "--customer", "xjgl-kashi",
+                 "--password", "long-password-1")
+    user = User.objects.get(username="newbie")
+    assert (user.role, user.customer.code) == ("customer", "xjgl-kashi")
+    assert "created newbie" in capsys.readouterr().out
