@@ -74,13 +74,15 @@ class BusinessCalendar:
         cached = self._windows.get(day)
         if cached is not None:
             return cached
-        windows = []
-        for start_minute, end_minute in self.hours_on(day):
-            start = _local_to_us(day, start_minute, self.timezone)
-            end = _local_to_us(day, end_minute, self.timezone)
-            if end > start:  # an interval inside a DST gap has no real time
-                windows.append((start, end))
-        result = tuple(_merge(windows))
+        hours = self.hours_on(day)
+        if _offset_changes_on(day, self.timezone):
+            result = _windows_across_transition(day, hours, self.timezone)
+        else:
+            windows = [
+                (_local_to_us(day, start, self.timezone), _local_to_us(day, end, self.timezone))
+                for start, end in hours
+            ]
+            result = tuple(_merge(windows))
         self._windows[day] = result
         return result
 
@@ -106,6 +108,42 @@ def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _offset_changes_on(day: dt.date, tz: ZoneInfo) -> bool:
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=tz)
+    next_midnight = midnight + dt.timedelta(days=1)
+    return midnight.utcoffset() != next_midnight.utcoffset()
+
+
+def _windows_across_transition(
+    day: dt.date, hours: tuple[Interval, ...], tz: ZoneInfo
+) -> tuple[tuple[int, int], ...]:
+    """Windows of a day whose UTC offset changes (DST): the real minutes whose wall-clock
+    time lies in the working intervals. A wall-clock hour that is skipped has no working
+    time; one that repeats counts twice. Built minute by minute, once per such day."""
+    if not hours:
+        return ()
+    midnight = dt.datetime(day.year, day.month, day.day, tzinfo=tz)
+    first = min(midnight.replace(fold=fold).astimezone(dt.UTC) for fold in (0, 1))
+    first -= dt.timedelta(hours=3)
+    windows: list[tuple[int, int]] = []
+    minute = dt.timedelta(minutes=1)
+    instant = first
+    for _ in range(60 * 30):
+        local = instant.astimezone(tz)
+        if local.date() > day:
+            break
+        if local.date() == day:
+            wall = local.hour * 60 + local.minute
+            if any(start <= wall < end for start, end in hours):
+                start_us = (instant - _EPOCH) // _US
+                if windows and windows[-1][1] == start_us:
+                    windows[-1] = (windows[-1][0], start_us + 60_000_000)
+                else:
+                    windows.append((start_us, start_us + 60_000_000))
+        instant += minute
+    return tuple(windows)
 
 
 def _local_to_us(day: dt.date, minute: int, tz: ZoneInfo) -> int:

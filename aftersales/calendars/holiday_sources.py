@@ -13,10 +13,29 @@ SOURCES = ("CN",)
 @lru_cache(maxsize=256)
 def _china_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     calendar = holidays.country_holidays("CN", years=year)
-    days_off = frozenset(day for day in calendar if day.year == year)
+    statutory = {day for day in calendar if day.year == year}
     # weekend_workdays holds every year's adjusted working weekends; keep this year's.
     workdays = frozenset(day for day in calendar.weekend_workdays if day.year == year)
-    return days_off, workdays
+    return frozenset(statutory | _weekends_inside_breaks(statutory, workdays)), workdays
+
+
+def _weekends_inside_breaks(statutory: set[dt.date], workdays: frozenset[dt.date]) -> set[dt.date]:
+    """A weekend day inside a holiday break (Sunday 2026-10-04 in 10/1-10/7) is part of the
+    break: the package lists only the statutory days, which matters to 7x24 calendars."""
+
+    def resting(day: dt.date) -> bool:
+        return day in statutory or (day.weekday() >= 5 and day not in workdays)
+
+    inside = set()
+    for day in statutory:
+        for step in (dt.timedelta(days=1), dt.timedelta(days=-1)):
+            cursor = day + step
+            while resting(cursor) and cursor not in statutory:
+                inside.add(cursor)
+                cursor += step
+    # Only weekends between or beside statutory days of the same break count: a plain weekend
+    # followed by a holiday Monday is also a break, as the State Council announces them.
+    return inside
 
 
 def source_day_kind(source: str, day: dt.date) -> bool | None:

@@ -83,7 +83,11 @@ def _replay(events: Sequence[EventRecord]) -> _Replay:
         elif kind == EventKind.RESOLVED:
             # A resolution answers the customer and restores operation; an on-site visit
             # that never happened was not needed.
-            for target in (ClockTarget.FIRST_RESPONSE, ClockTarget.RESOLUTION, ClockTarget.RESTORATION):
+            for target in (
+                ClockTarget.FIRST_RESPONSE,
+                ClockTarget.RESOLUTION,
+                ClockTarget.RESTORATION,
+            ):
                 state.met.setdefault(target, at)
             if ClockTarget.ON_SITE not in state.met:
                 state.not_required.setdefault(ClockTarget.ON_SITE, at)
@@ -124,7 +128,9 @@ def derive_clocks(
         stopped_at = met_at or replay.not_required.get(target)
         intervals = list(replay.waiting)
         if target in (ClockTarget.RESOLUTION, ClockTarget.RESTORATION):
-            intervals = sorted(intervals + replay.resolved, key=lambda pair: pair[0] or replay.opened_at)
+            intervals = sorted(
+                intervals + replay.resolved, key=lambda pair: pair[0] or replay.opened_at
+            )
         pauses: list[tuple[int, int | None]] = []
         for pause_start, pause_end in intervals:
             assert pause_start is not None  # noqa: S101 - intervals always have a start
@@ -147,7 +153,9 @@ def derive_clocks(
             warn_us = start_us + (agreed_us - start_us) * warning_percent // 100
         else:
             due_us = calendar_due_us
-            warn_us = due_after_pauses(calendar, start_us, duration * warning_percent // 100, pauses)
+            warn_us = due_after_pauses(
+                calendar, start_us, duration * warning_percent // 100, pauses
+            )
         if met_at is not None:
             state = ClockState.MET
         elif stopped_at is not None:
@@ -167,7 +175,9 @@ def derive_clocks(
                 state=state,
                 started_at=replay.opened_at,
                 due_at=from_us(due_us, tz) if due_us is not None else None,
-                calendar_due_at=from_us(calendar_due_us, tz) if calendar_due_us is not None else None,
+                calendar_due_at=from_us(calendar_due_us, tz)
+                if calendar_due_us is not None
+                else None,
                 agreed_due_at=agreed_due,
                 agreed_reason=agreed[1] if agreed else "",
                 warn_at=from_us(warn_us, tz) if warn_us is not None else None,

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from aftersales.accounts.api import router as accounts_router
@@ -22,6 +22,7 @@ from aftersales.cases.api import router as cases_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
+
 
 class Utf8JSONRenderer(JSONRenderer):
     """Chinese text travels as UTF-8, not as \\u escapes."""
