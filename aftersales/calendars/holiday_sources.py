@@ -16,7 +16,12 @@ def _china_year(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     statutory = {day for day in calendar if day.year == year}
     # weekend_workdays holds every year's adjusted working weekends; keep this year's.
     workdays = frozenset(day for day in calendar.weekend_workdays if day.year == year)
-    return frozenset(statutory | _weekends_inside_breaks(statutory, workdays)), workdays
+    # A break may straddle New Year (Saturday 2023-12-30 belongs to the 2024 break).
+    neighbours = holidays.country_holidays("CN", years=[year - 1, year + 1])
+    around = statutory | {day for day in neighbours if abs(day.year - year) == 1}
+    all_workdays = workdays | frozenset(neighbours.weekend_workdays)
+    weekends = {day for day in _weekends_inside_breaks(around, all_workdays) if day.year == year}
+    return frozenset(statutory | weekends), workdays
 
 
 def _weekends_inside_breaks(statutory: set[dt.date], workdays: frozenset[dt.date]) -> set[dt.date]:

@@ -738,8 +738,9 @@ class _Loader:
         unknown = set(mix) - set(Status.values)
         if unknown:
             raise ValueError(f"unknown statuses {sorted(unknown)}")
-        self.status_items = list(mix)
-        self.status_cum = list(accumulate(mix[s] for s in self.status_items))
+        if any(w < 0 for w in mix.values()) or not any(mix.values()):
+            raise ValueError("the status mix needs positive weights")
+        self.status_mix = dict(mix)
         self.record_sweeps = record_sweeps
         self.specs: dict[tuple[Any, ...], _Spec | None] = {}
         self.spec_list: list[_Spec] = []
@@ -760,7 +761,7 @@ class _Loader:
     def spec(self, customer: _Customer, day: dt.date, category: str, impact: str, status: str,
              shape: int, variant: int) -> _Spec | None:
         contract_id, contract_number, policy = _policy_on(self.ctx, customer, day)
-        key = (customer.index, policy.pk, contract_id, category, impact, status, shape, variant)
+        key = (customer.code, policy.code, contract_number, category, impact, status, shape, variant)
         if key in self.specs:
             return self.specs[key]
         rng = random.Random(repr(key))
@@ -781,12 +782,29 @@ class _Loader:
         self.specs[key] = spec
         return spec
 
-    def draw(self) -> tuple[int, int]:
-        """One case: (opening µs, template index)."""
+    def statuses(self, count: int) -> list[str]:
+        """`count` final statuses in the mix's proportions (largest remainders; every status in
+        the mix at least once when there are enough cases), shuffled."""
+        total = sum(self.status_mix.values())
+        shares = {s: count * w / total for s, w in self.status_mix.items() if w > 0}
+        counts = {s: int(share) for s, share in shares.items()}
+        if count >= len(shares):
+            counts = {s: max(1, n) for s, n in counts.items()}
+        for s in sorted(shares, key=lambda s: counts[s] - shares[s]):
+            if sum(counts.values()) >= count:
+                break
+            counts[s] += 1
+        while sum(counts.values()) > count:
+            counts[max(counts, key=lambda s: counts[s])] -= 1
+        drawn = [s for s, n in counts.items() for _ in range(n)]
+        self.rng.shuffle(drawn)
+        return drawn
+
+    def draw(self, status: str) -> tuple[int, int]:
+        """One case in `status`: (opening µs, template index)."""
         rng = self.rng
         now = self.now_us
         earliest = now - self.days * DAY
-        status = rng.choices(self.status_items, cum_weights=self.status_cum)[0]
         for _attempt in range(100):
             customer = rng.choices(self.ctx.customers, cum_weights=self.customer_cum)[0]
             kinds, kind_cum = (PERSON_KINDS, PERSON_CUM) if customer.is_person else (ORG_KINDS, ORG_CUM)
@@ -888,7 +906,7 @@ def load_bulk_cases(
     now = now or timezone.now()
     loader = _Loader(now=now, seed=seed, days=days, statuses=statuses, record_sweeps=record_sweeps)
     # Draw every case first, then load them in the order they were opened (numbers rise with time).
-    loader.drawn = sorted(loader.draw() for _ in range(count))
+    loader.drawn = sorted(loader.draw(status) for status in loader.statuses(count))
     loader.prepare_templates()
     loader.batch_size = batch_size
     with transaction.atomic():
@@ -985,12 +1003,27 @@ def _produce_and_write(index: int, write_lock: Any) -> int:
 
 
 def _formatter(suffix: str) -> Callable[[int | None], str | None]:
-    epoch, delta = _EPOCH_NAIVE, dt.timedelta
+    """µs since the epoch -> the text Django stores: str() of the naive UTC datetime (SQLite),
+    with "+00:00" for PostgreSQL. Day and second-of-day texts are cached."""
+    days: dict[int, str] = {}
+    seconds: dict[int, str] = {}
+    epoch = _EPOCH_NAIVE
 
     def fmt(moment_us: int | None) -> str | None:
         if moment_us is None:
             return None
-        return str(epoch + delta(microseconds=moment_us)) + suffix
+        day, rest = divmod(moment_us, DAY)
+        second, micro = divmod(rest, US)
+        day_text = days.get(day)
+        if day_text is None:
+            day_text = days[day] = (epoch + dt.timedelta(days=day)).strftime("%Y-%m-%d ")
+        time_text = seconds.get(second)
+        if time_text is None:
+            hours, minutes = divmod(second, 3600)
+            time_text = seconds[second] = f"{hours:02d}:{minutes // 60:02d}:{minutes % 60:02d}"
+        if micro:
+            return f"{day_text}{time_text}.{micro:06d}{suffix}"
+        return day_text + time_text + suffix
 
     return fmt
 

@@ -43,22 +43,17 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
 ZONES = ("Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe")
+DST_ZONES = ZONES[1:]
 
 NINE_TO_SIX = ((540, 1080),)
 LUNCH_BREAK = ((540, 720), (780, 1080))
 MON_FRI_NINE_TO_SIX = (NINE_TO_SIX,) * 5 + ((), ())
 MON_FRI_LUNCH_BREAK = (LUNCH_BREAK,) * 5 + ((), ())
 
-# Local minutes strictly inside a DST gap or a repeated hour of each zone. An interval
-# boundary placed there is mishandled by the engine (see the xfail tests near the end of
-# this file), so the general property tests keep boundaries out of these bands. Boundaries
-# exactly at a transition are allowed and exercised.
-DST_BANDS: dict[str, tuple[tuple[int, int], ...]] = {
-    "Asia/Shanghai": (),
-    "Europe/Berlin": ((120, 180),),  # gap 02:00-03:00 and repeated 02:00-03:00
-    "America/New_York": ((60, 120), (120, 180)),  # repeated 01:00-02:00, gap 02:00-03:00
-    "Australia/Lord_Howe": ((90, 120), (120, 150)),  # repeated 01:30-02:00, gap 02:00-02:30
-}
+# The wall-clock minutes where the zones above skip or repeat time (Berlin 02:00-03:00,
+# New York 01:00-03:00, Lord Howe 01:30-02:30). Interval boundaries are drawn from here
+# often, so the properties probe boundaries inside a DST gap or a repeated hour.
+DST_NIGHT = range(60, 181)
 
 Weekly = tuple[tuple[tuple[int, int], ...], ...] | None
 DayKind = Callable[[dt.date], "bool | None"]
@@ -196,6 +191,15 @@ def transitions(zone: str) -> tuple[dt.datetime, ...]:
     return tuple(found)
 
 
+def starts_near_dst(zone: str) -> st.SearchStrategy[dt.datetime]:
+    """Up to two days before (or a few hours after) one of the zone's DST changes."""
+    return st.builds(
+        lambda moment, m: moment + m * MINUTE,
+        st.sampled_from(transitions(zone)),
+        st.integers(-2 * 1440, 360),
+    )
+
+
 def starts(zone: str) -> st.SearchStrategy[dt.datetime]:
     anywhere = st.integers(0, SPAN_MINUTES).map(lambda m: SPAN_START + m * MINUTE)
     near_cn = st.builds(
@@ -203,13 +207,7 @@ def starts(zone: str) -> st.SearchStrategy[dt.datetime]:
     )
     options = [anywhere, near_cn]
     if transitions(zone):
-        options.append(
-            st.builds(
-                lambda moment, m: moment + m * MINUTE,
-                st.sampled_from(transitions(zone)),
-                st.integers(-2 * 1440, 360),
-            )
-        )
+        options.append(starts_near_dst(zone))
     return st.one_of(options)
 
 
@@ -224,28 +222,23 @@ REALISTIC_DAYS = (
 )
 
 
-def allowed_boundaries(zone: str) -> list[int]:
-    bands = DST_BANDS[zone]
-    return [m for m in range(1441) if not any(low < m < high for low, high in bands)]
-
-
-def working_day_hours(zone: str) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
-    """A day with at least one interval: a realistic shape or random sorted boundaries."""
+def working_day_hours() -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
+    """A day with at least one interval: a realistic shape or random sorted boundaries, many
+    of them in the night hours where DST changes happen."""
 
     def pairs(boundaries: list[int]) -> tuple[tuple[int, int], ...]:
         ordered = sorted(boundaries)
         return tuple(zip(ordered[::2], ordered[1::2], strict=False))
 
-    random_day = st.lists(
-        st.sampled_from(allowed_boundaries(zone)), min_size=2, max_size=8, unique=True
-    ).map(pairs)
+    boundary = st.one_of(st.integers(0, 1440), st.sampled_from(DST_NIGHT))
+    random_day = st.lists(boundary, min_size=2, max_size=8, unique=True).map(pairs)
     return st.one_of(st.sampled_from(REALISTIC_DAYS), random_day)
 
 
-def weeklies(zone: str) -> st.SearchStrategy[Weekly]:
+def weeklies() -> st.SearchStrategy[Weekly]:
     """24x7, a Mon-Fri office week, or seven independent days (some empty, not all)."""
-    office_week = working_day_hours(zone).map(lambda day: (day,) * 5 + ((), ()))
-    day = st.one_of(st.just(()), working_day_hours(zone))
+    office_week = working_day_hours().map(lambda day: (day,) * 5 + ((), ()))
+    day = st.one_of(st.just(()), working_day_hours())
     any_week = st.tuples(*[day] * 7).filter(any)
     return st.one_of(st.none(), office_week, any_week)
 
@@ -288,10 +281,20 @@ MAX_TARGET = 2500  # minutes of working time
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, zones: Sequence[str] = ZONES, max_target: int = MAX_TARGET) -> Scenario:
+def scenarios(
+    draw: st.DrawFn,
+    zones: Sequence[str] = ZONES,
+    max_target: int = MAX_TARGET,
+    around_dst: bool = False,
+) -> Scenario:
     zone = draw(st.sampled_from(zones))
-    weekly = draw(weeklies(zone))
-    start = draw(starts(zone))
+    if around_dst:
+        # DST changes happen on Sundays: give every day (Sunday included) the same hours.
+        weekly = draw(st.one_of(st.none(), working_day_hours().map(lambda day: (day,) * 7)))
+        start = draw(starts_near_dst(zone))
+    else:
+        weekly = draw(weeklies())
+        start = draw(starts(zone))
     holidays = draw(st.sampled_from(("none", "CN", "CN+hand")))
     exceptions: dict[dt.date, bool] = {}
     if holidays == "CN+hand":
@@ -349,6 +352,20 @@ def test_business_time_between_counts_the_minutes_the_oracle_counts(
 
     # then
     assert between == scenario.oracle().count(scenario.start, end) * MINUTE
+
+
+@settings(PROPERTY, max_examples=100)
+@given(scenario=scenarios(zones=DST_ZONES, max_target=1500, around_dst=True))
+def test_deadlines_around_dst_changes_agree_with_the_oracle(scenario: Scenario) -> None:
+    # given: a start shortly before a DST change, hours often bounded inside the changing hour
+    business_calendar = scenario.calendar()
+
+    # when
+    due = add_business_time(business_calendar, scenario.start, scenario.minutes * MINUTE)
+
+    # then
+    assert utc(due) == scenario.oracle().due(scenario.start, scenario.minutes)
+    assert business_time_between(business_calendar, scenario.start, due) == scenario.minutes * MINUTE
 
 
 @settings(PROPERTY, max_examples=60)
@@ -815,70 +832,31 @@ def test_office_hours_are_unaffected_by_a_night_time_dst_change() -> None:
 @pytest.mark.parametrize(
     ("zone", "day", "interval", "expected_minutes"),
     [
+        # boundaries exactly at the change
         pytest.param("Europe/Berlin", dt.date(2026, 3, 29), (120, 240), 60, id="Berlin opens at the missing 02:00"),
         pytest.param("Europe/Berlin", dt.date(2026, 3, 29), (0, 120), 120, id="Berlin closes at the missing 02:00"),
         pytest.param("Europe/Berlin", dt.date(2026, 10, 25), (0, 120), 120, id="Berlin closes at the first 02:00"),
         pytest.param("Europe/Berlin", dt.date(2026, 10, 25), (180, 300), 120, id="Berlin opens at 03:00 after the repeat"),
         pytest.param("America/New_York", dt.date(2026, 11, 1), (120, 600), 480, id="New York opens at 02:00 after the repeat"),
         pytest.param("Australia/Lord_Howe", dt.date(2026, 10, 4), (150, 240), 90, id="Lord Howe opens at 02:30 after the gap"),
-    ],
-)
-def test_interval_boundaries_exactly_at_a_dst_change_follow_the_wall_clock(
-    zone: str, day: dt.date, interval: tuple[int, int], expected_minutes: int
-) -> None:
-    # given: the interval on that weekday only
-    weekly = tuple((interval,) if weekday == day.weekday() else () for weekday in range(7))
-    business_calendar = calendar(zone, weekly)
-    tz = ZoneInfo(zone)
-    window_start = dt.datetime(day.year, day.month, day.day, tzinfo=tz) - 2 * HOUR
-    window_end = window_start + 28 * HOUR
-
-    # when
-    worked = business_time_between(business_calendar, window_start, window_end)
-
-    # then
-    assert worked == expected_minutes * MINUTE
-    assert expected_minutes == Oracle(zone, weekly, no_exceptions).count(window_start, window_end)
-
-
-@pytest.mark.parametrize(
-    ("zone", "day", "interval", "expected_minutes"),
-    [
+        # boundaries inside a gap: only the wall-clock minutes that exist are worked
         pytest.param("Europe/Berlin", dt.date(2026, 3, 29), (150, 200), 20, id="Berlin 02:30-03:20 works 03:00-03:20"),
         pytest.param("Europe/Berlin", dt.date(2026, 3, 29), (90, 150), 30, id="Berlin 01:30-02:30 works 01:30-02:00"),
+        pytest.param("Europe/Berlin", dt.date(2026, 3, 29), (130, 170), 0, id="Berlin 02:10-02:50 does not exist"),
+        pytest.param("America/New_York", dt.date(2026, 3, 8), (150, 200), 20, id="New York 02:30-03:20 works 03:00-03:20"),
         pytest.param("Australia/Lord_Howe", dt.date(2026, 10, 4), (130, 200), 50, id="Lord Howe 02:10-03:20 works 02:30-03:20"),
-    ],
-)
-def test_interval_boundaries_inside_a_dst_gap_follow_the_wall_clock(
-    zone: str, day: dt.date, interval: tuple[int, int], expected_minutes: int
-) -> None:
-    # given: the interval on that weekday only
-    weekly = tuple((interval,) if weekday == day.weekday() else () for weekday in range(7))
-    business_calendar = calendar(zone, weekly)
-    tz = ZoneInfo(zone)
-    window_start = dt.datetime(day.year, day.month, day.day, tzinfo=tz) - 2 * HOUR
-    window_end = window_start + 28 * HOUR
-    assert expected_minutes == Oracle(zone, weekly, no_exceptions).count(window_start, window_end)
-
-    # when
-    worked = business_time_between(business_calendar, window_start, window_end)
-
-    # then
-    assert worked == expected_minutes * MINUTE
-
-
-@pytest.mark.parametrize(
-    ("zone", "day", "interval", "expected_minutes"),
-    [
+        # boundaries inside a repeated hour: repeated wall-clock minutes count each time
         pytest.param("Europe/Berlin", dt.date(2026, 10, 25), (0, 150), 180, id="Berlin 00:00-02:30 on the long day"),
         pytest.param("Europe/Berlin", dt.date(2026, 10, 25), (150, 1440), 1320, id="Berlin 02:30-24:00 on the long day"),
         pytest.param("America/New_York", dt.date(2026, 11, 1), (90, 600), 540, id="New York 01:30-10:00 on the long day"),
+        pytest.param("Australia/Lord_Howe", dt.date(2026, 4, 5), (100, 200), 120, id="Lord Howe 01:40-03:20 on the long day"),
+        pytest.param("Australia/Lord_Howe", dt.date(2026, 4, 5), (95, 110), 30, id="Lord Howe 01:35-01:50 happens twice"),
     ],
 )
-def test_interval_boundaries_inside_a_repeated_hour_follow_the_wall_clock(
+def test_interval_boundaries_around_a_dst_change_follow_the_wall_clock(
     zone: str, day: dt.date, interval: tuple[int, int], expected_minutes: int
 ) -> None:
-    # given: the interval on that weekday only
+    # given: the interval on that weekday only, and a window around the whole day
     weekly = tuple((interval,) if weekday == day.weekday() else () for weekday in range(7))
     business_calendar = calendar(zone, weekly)
     tz = ZoneInfo(zone)
@@ -891,6 +869,27 @@ def test_interval_boundaries_inside_a_repeated_hour_follow_the_wall_clock(
 
     # then
     assert worked == expected_minutes * MINUTE
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "expected"),
+    [
+        pytest.param(dt.datetime(2026, 3, 29, 0, 0), 10, "2026-03-29T03:10:00+02:00", id="opening inside the gap opens when the clock jumps"),
+        pytest.param(dt.datetime(2026, 10, 25, 0, 0), 10, "2026-10-25T02:40:00+02:00", id="first 02:30 of the long day"),
+        pytest.param(dt.datetime(2026, 10, 25, 0, 0), 40, "2026-10-25T02:40:00+01:00", id="second 02:30 of the long day"),
+    ],
+)
+def test_a_deadline_on_a_dst_day_follows_the_wall_clock_opening(
+    start: dt.datetime, minutes: int, expected: str
+) -> None:
+    # given: Berlin, every day 02:30-06:00
+    business_calendar = calendar(BERLIN, (((150, 360),),) * 7)
+
+    # when
+    due = add_business_time(business_calendar, start.replace(tzinfo=BERLIN), minutes * MINUTE)
+
+    # then
+    assert due.isoformat() == expected
 
 
 # --------------------------------------------------------------------------------------------

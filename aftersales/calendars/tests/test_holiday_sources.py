@@ -35,6 +35,74 @@ def test_a_statutory_day_off_is_a_holiday(day: dt.date) -> None:
 @pytest.mark.parametrize(
     "day",
     [
+        pytest.param(dt.date(2026, 10, 4), id="Sunday inside Golden Week 2026"),
+        pytest.param(dt.date(2025, 10, 4), id="Saturday inside Golden Week 2025"),
+        pytest.param(dt.date(2025, 10, 5), id="Sunday inside Golden Week 2025"),
+        pytest.param(dt.date(2026, 2, 15), id="Sunday opening Spring Festival 2026"),
+        pytest.param(dt.date(2026, 2, 21), id="Saturday inside Spring Festival 2026"),
+        pytest.param(dt.date(2025, 2, 1), id="Saturday inside Spring Festival 2025"),
+        pytest.param(dt.date(2026, 9, 26), id="Saturday after the Mid-Autumn Friday 2026"),
+        pytest.param(dt.date(2026, 6, 20), id="Saturday after the Dragon Boat Friday 2026"),
+        pytest.param(dt.date(2026, 1, 3), id="Saturday after the New Year bridge 2026"),
+        pytest.param(dt.date(2027, 1, 2), id="Saturday after New Year 2027"),
+    ],
+)
+def test_a_weekend_day_inside_a_holiday_break_is_a_holiday(day: dt.date) -> None:
+    # given / when
+    kind = source_day_kind("CN", day)
+
+    # then
+    assert kind is False
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        pytest.param(dt.date(2026, 10, 1), dt.date(2026, 10, 7), id="Golden Week 2026"),
+        pytest.param(dt.date(2025, 10, 1), dt.date(2025, 10, 8), id="Golden Week 2025"),
+        pytest.param(dt.date(2026, 2, 15), dt.date(2026, 2, 23), id="Spring Festival 2026"),
+        pytest.param(dt.date(2025, 1, 28), dt.date(2025, 2, 4), id="Spring Festival 2025"),
+        pytest.param(dt.date(2026, 5, 1), dt.date(2026, 5, 5), id="Labour Day 2026"),
+    ],
+)
+def test_every_day_of_an_announced_break_is_a_holiday_and_the_days_around_it_are_not(
+    first: dt.date, last: dt.date
+) -> None:
+    # given
+    days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+
+    # when
+    kinds = [source_day_kind("CN", day) for day in days]
+    before, after = source_day_kind("CN", first - dt.timedelta(days=1)), source_day_kind("CN", last + dt.timedelta(days=1))
+
+    # then
+    assert kinds == [False] * len(days)
+    assert before is not False
+    assert after is not False
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(dt.date(2022, 12, 31), id="2023 break 2022-12-31..2023-01-02"),
+        pytest.param(dt.date(2023, 12, 30), id="2024 break 2023-12-30..2024-01-01, Saturday"),
+        pytest.param(dt.date(2023, 12, 31), id="2024 break 2023-12-30..2024-01-01, Sunday"),
+        pytest.param(dt.date(2028, 12, 30), id="weekend before Monday 2029-01-01, Saturday"),
+    ],
+)
+def test_a_weekend_before_new_years_day_in_the_previous_year_is_inside_the_break(
+    day: dt.date,
+) -> None:
+    # given / when
+    kind = source_day_kind("CN", day)
+
+    # then
+    assert kind is False
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
         pytest.param(dt.date(2026, 9, 20), id="Sunday before Golden Week 2026"),
         pytest.param(dt.date(2026, 10, 10), id="Saturday after Golden Week 2026"),
         pytest.param(dt.date(2026, 1, 4), id="Sunday after New Year 2026"),
@@ -56,6 +124,8 @@ def test_an_adjusted_working_weekend_day_is_a_working_day(day: dt.date) -> None:
         pytest.param(dt.date(2026, 9, 15), id="an ordinary Tuesday"),
         pytest.param(dt.date(2026, 9, 19), id="an ordinary Saturday"),
         pytest.param(dt.date(2026, 10, 8), id="the Thursday after Golden Week"),
+        pytest.param(dt.date(2026, 10, 11), id="the Sunday after the working Saturday"),
+        pytest.param(dt.date(2025, 1, 25), id="a Saturday a few days before Spring Festival"),
         pytest.param(dt.date(2025, 12, 31), id="New Year's Eve"),
     ],
 )
