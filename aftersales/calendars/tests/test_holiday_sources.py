@@ -100,6 +100,24 @@ def test_a_weekend_before_new_years_day_in_the_previous_year_is_inside_the_break
     assert kind is False
 
 
+def test_no_weekend_day_next_to_a_day_off_is_left_to_the_weekly_rule() -> None:
+    # given: every day from 2022 to 2028, New Year's Eves included
+    days = [dt.date(2022, 1, 1) + dt.timedelta(days=k) for k in range(7 * 365 + 2)]
+    kinds = {day: source_day_kind("CN", day) for day in days}
+
+    # when: weekend days the source leaves to the weekly rule although a neighbour is a day off
+    stranded = [
+        day
+        for day in days[1:-1]
+        if day.weekday() >= 5
+        and kinds[day] is None
+        and False in (kinds[day - dt.timedelta(days=1)], kinds[day + dt.timedelta(days=1)])
+    ]
+
+    # then: a 7x24 calendar never works a lone weekend day in the middle of a break
+    assert stranded == []
+
+
 @pytest.mark.parametrize(
     "day",
     [
