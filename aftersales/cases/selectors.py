@@ -54,7 +54,7 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
     queryset = (
-        queryset.select_related("customer", "assignee")
+        queryset.select_related("customer", "assignee", "policy")
         .prefetch_related(Prefetch("clocks", queryset=CaseClock.objects.order_by("target")))
         .order_by("queue_at", "number")
     )

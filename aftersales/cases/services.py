@@ -218,7 +218,6 @@ def case_open(
         raise
 
 
-@transaction.atomic
 def _case_open(
     *, actor: User, customer_id: Any, channel: str, category: str, title: str, description: str,
     impact: str, severity: str | None, contact_id: Any, site_id: Any, asset_id: Any,
@@ -265,6 +264,17 @@ def _case_open(
     else:
         contract, policy = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
 
+    # Reads above, writes below: on SQLite the write lock (BEGIN IMMEDIATE) is held only here.
+    with transaction.atomic():
+        return _case_write(actor, customer, contact, site, asset, contract, policy, channel, category,
+                           impact, severity, title, description, assignee, idempotency_key,
+                           fingerprint, now)
+
+
+def _case_write(actor: Any, customer: Any, contact: Any, site: Any, asset: Any, contract: Any,
+                policy: Any, channel: str, category: str, impact: str, severity: str, title: str,
+                description: str, assignee: Any, idempotency_key: Any, fingerprint: str,
+                now: dt.datetime) -> tuple[Case, bool]:
     sequence_number = CaseNumber.objects.create().pk
     case = Case(
         number=f"AS{timezone.localdate(now):%y%m%d}-{sequence_number:06d}",
@@ -288,7 +298,9 @@ def _case_open(
     _summarise(case, values)
     case.save(force_insert=True)
     CaseEvent.objects.bulk_create(events)
-    CaseClock.objects.bulk_create([_clock_row(case, v) for v in values])
+    clock_rows = [_clock_row(case, v) for v in values]
+    CaseClock.objects.bulk_create(clock_rows)
+    case._written = (clock_rows, events)  # type: ignore[attr-defined]  # the API answers from these without reading back
     if idempotency_key:
         IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
     if assignee is not None:

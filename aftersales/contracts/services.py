@@ -78,12 +78,19 @@ def sla_policy_set_targets(
     return policy
 
 
+_targets_cache: dict[tuple[Any, int, str], dict[str, int | None]] = {}
+
+
 def policy_targets(policy: SlaPolicy, severity: str) -> dict[str, int | None]:
     """{clock target: minutes} of the policy for a severity (empty when none is set)."""
+    key = (policy.pk, policy.version, severity)
+    cached = _targets_cache.get(key)
+    if cached is not None:
+        return dict(cached)
     row = SlaTarget.objects.filter(policy=policy, severity=severity).values(*TARGET_FIELDS).first()
-    if row is None:
-        return {}
-    return {name.removesuffix("_minutes"): minutes for name, minutes in row.items()}
+    value = {} if row is None else {name.removesuffix("_minutes"): minutes for name, minutes in row.items()}
+    _targets_cache[key] = value
+    return dict(value)
 
 
 @transaction.atomic
@@ -137,7 +144,7 @@ def contract_create(
 def contract_in_force(*, customer_id: Any, on: dt.date) -> Contract | None:
     """The contract covering the date; with overlaps, the one that started last."""
     return (
-        Contract.objects.select_related("tier__policy", "policy_override")
+        Contract.objects.select_related("tier__policy__calendar", "policy_override__calendar")
         .filter(customer_id=customer_id, starts_on__lte=on, ends_on__gte=on)
         .order_by("-starts_on", "number")
         .first()
@@ -145,7 +152,7 @@ def contract_in_force(*, customer_id: Any, on: dt.date) -> Contract | None:
 
 
 def default_policy() -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(is_default=True).first()
+    policy = SlaPolicy.objects.select_related("calendar").filter(is_default=True).first()
     if policy is None:
         raise NotFound("no default SLA policy is configured", code="no_default_policy")
     return policy
