@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from aftersales.accounts.schemas import MeOut, TokenIn, TokenOut
 from aftersales.accounts.services import api_token_issue
@@ -10,9 +10,9 @@ router = Router(tags=["auth"])
 
 
 @router.post("/token", auth=None, response={201: TokenOut})
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     token, plain = api_token_issue(username=payload.username, password=payload.password, name=payload.name)
-    return 201, TokenOut(token=plain, expires_at=token.expires_at)
+    return Status(201, TokenOut(token=plain, expires_at=token.expires_at))
 
 
 @router.get("/me", response=MeOut)

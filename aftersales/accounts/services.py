@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
@@ -68,14 +70,39 @@ def api_token_create(
     return token, plain
 
 
+# A bearer token is checked on every API request; one indexed read costs about as much as the
+# rest of a small request in the ORM. So a process remembers a token's user for a few
+# seconds: a deleted token or deactivated user stops working everywhere within
+# AFTERSALES_TOKEN_CACHE_SECONDS, and at once in the process that made the change.
+_token_cache: dict[str, tuple[float, User, dt.datetime | None]] = {}
+_TOKEN_CACHE_MAX = 10_000
+
+
+def token_cache_clear() -> None:
+    _token_cache.clear()
+
+
 def user_for_token(plain: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_digest(plain), user__is_active=True)
-        .first()
-    )
-    if token is None:
+    digest = token_digest(plain)
+    now = time.monotonic()
+    cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > now:
+        user, expires_at = cached[1], cached[2]
+    else:
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=digest, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            _token_cache.pop(digest, None)
+            return None
+        user, expires_at = token.user, token.expires_at
+        lifetime = settings.AFTERSALES_TOKEN_CACHE_SECONDS
+        if lifetime > 0:
+            if len(_token_cache) >= _TOKEN_CACHE_MAX:
+                _token_cache.clear()
+            _token_cache[digest] = (now + lifetime, user, expires_at)
+    if expires_at is not None and expires_at <= timezone.now():
         return None
-    if token.expires_at is not None and token.expires_at <= timezone.now():
-        return None
-    return token.user
+    return user

@@ -4,7 +4,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from aftersales.accounts.models import ARCHIVE_ROLES
 from aftersales.assets.models import Asset, Product
@@ -24,9 +24,9 @@ def _product_out(product: Product) -> ProductOut:
 
 
 @router.post("/products", response={201: ProductOut})
-def product_create_view(request: HttpRequest, payload: ProductIn) -> tuple[int, ProductOut]:
+def product_create_view(request: HttpRequest, payload: ProductIn) -> Status[ProductOut]:
     require_role(request.user, ARCHIVE_ROLES, doing="define products")
-    return 201, _product_out(product_create(**payload.dict()))
+    return Status(201, _product_out(product_create(**payload.dict())))
 
 
 @router.get("/products", response=list[ProductOut])
@@ -51,7 +51,7 @@ def _asset_out(asset: Asset) -> AssetOut:
 
 
 @router.post("/assets", response={201: AssetOut})
-def asset_create_view(request: HttpRequest, payload: AssetIn) -> tuple[int, AssetOut]:
+def asset_create_view(request: HttpRequest, payload: AssetIn) -> Status[AssetOut]:
     require_role(request.user, ARCHIVE_ROLES, doing="register assets")
     customer = get_customer_for_user(request.user, payload.customer_id)
     product = Product.objects.filter(pk=payload.product_id).first()
@@ -67,7 +67,7 @@ def asset_create_view(request: HttpRequest, payload: AssetIn) -> tuple[int, Asse
         purchased_on=payload.purchased_on, initial_acceptance_on=payload.initial_acceptance_on,
         final_acceptance_on=payload.final_acceptance_on, location_note=payload.location_note,
     )
-    return 201, _asset_out(asset)
+    return Status(201, _asset_out(asset))
 
 
 @router.get("/assets", response=list[AssetOut])

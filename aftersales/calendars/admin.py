@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersales.calendars.models import Calendar, CalendarException
+from aftersales.calendars.services import calendar_touch
 
 
 class CalendarExceptionInline(admin.TabularInline):
@@ -14,3 +15,8 @@ class CalendarAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     inlines = [CalendarExceptionInline]
     readonly_fields = ("version", "clocks_version")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            calendar_touch(calendar=form.instance)

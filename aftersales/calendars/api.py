@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from aftersales.calendars.engine import add_business_time
@@ -41,10 +41,10 @@ def _get(code: str) -> Calendar:
 
 
 @router.post("", response={201: CalendarOut})
-def calendar_create_view(request: HttpRequest, payload: CalendarIn) -> tuple[int, CalendarOut]:
+def calendar_create_view(request: HttpRequest, payload: CalendarIn) -> Status[CalendarOut]:
     require_role(request.user, CONFIGURING, doing="define calendars")
     calendar = calendar_create(**payload.dict())
-    return 201, _out(_get(calendar.code))
+    return Status(201, _out(_get(calendar.code)))
 
 
 @router.get("", response=list[CalendarOut])
@@ -60,10 +60,10 @@ def calendar_detail(request: HttpRequest, code: str) -> CalendarOut:
 @router.post("/{code}/exceptions", response={201: CalendarExceptionOut})
 def calendar_exception_create(
     request: HttpRequest, code: str, payload: CalendarExceptionIn
-) -> tuple[int, CalendarExceptionOut]:
+) -> Status[CalendarExceptionOut]:
     require_role(request.user, CONFIGURING, doing="enter calendar exceptions")
     exception = calendar_exception_set(calendar=_get(code), **payload.dict())
-    return 201, CalendarExceptionOut(date=exception.date, kind=exception.kind, name=exception.name)
+    return Status(201, CalendarExceptionOut(date=exception.date, kind=exception.kind, name=exception.name))
 
 
 class AddQuery(Schema):

@@ -118,6 +118,13 @@ def calendar_exception_delete(*, calendar: Calendar, date: dt.date) -> None:
         Calendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
 
 
+def calendar_touch(*, calendar: Calendar) -> None:
+    """Record that a calendar changed by other means (the admin site): its version moves on, so
+    cached engine values are not used and open cases are re-derived at the next sweep."""
+    Calendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
+    calendar.refresh_from_db(fields=["version"])
+
+
 _cache: dict[tuple[Any, int], BusinessCalendar] = {}
 _cache_lock = threading.Lock()
 

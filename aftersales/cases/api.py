@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
 from aftersales.cases import services
@@ -16,7 +16,6 @@ from aftersales.cases.schemas import (
     CaseDetailOut,
     CasePageOut,
     CaseUpdateIn,
-    EventOut,
     EventPageOut,
 )
 from aftersales.cases.selectors import QueueFilters, case_events, case_queue, get_case_for_user
@@ -34,8 +33,10 @@ def _clock_out(clock: CaseClock) -> Any:
     )
 
 
-def _event_out(event: CaseEvent) -> EventOut:
-    return EventOut(
+def _event_out(event: CaseEvent) -> Any:
+    # Plain dicts: the response schema validates them once (a Schema built here would be
+    # validated a second time on the way out).
+    return dict(
         sequence=event.sequence, kind=event.kind, at=event.at,
         actor=event.actor.username if event.actor_id and event.actor else None,
         status_before=event.status_before, status_after=event.status_after, data=event.data,
@@ -57,9 +58,9 @@ def _case_fields(case: Case, clocks: list[CaseClock]) -> dict[str, Any]:
     )
 
 
-def _detail(case: Case) -> CaseDetailOut:
+def _detail(case: Case) -> Any:
     clocks = list(CaseClock.objects.filter(case=case).order_by("target"))
-    return CaseDetailOut(**_case_fields(case, clocks), events=[_event_out(e) for e in case_events(case)])
+    return dict(**_case_fields(case, clocks), events=[_event_out(e) for e in case_events(case)])
 
 
 def _etag(response: HttpResponse, case: Case) -> None:
@@ -70,13 +71,13 @@ def _etag(response: HttpResponse, case: Case) -> None:
 def case_create(
     request: HttpRequest, response: HttpResponse, payload: CaseCreateIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
-) -> tuple[int, CaseDetailOut]:
+) -> Status[CaseDetailOut]:
     """File a case. With an Idempotency-Key, a repeat (even a concurrent one) returns the
     first case with status 200 instead of creating another."""
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise ValidationFailed("Idempotency-Key must have 1 to 200 characters", field="Idempotency-Key")
     data = payload.dict()
-    case, created = services.case_open(
+    filed = services.case_file(
         actor=request.user, customer_id=data["customer_id"], channel=data["channel"],
         category=data["category"], title=data["title"], description=data["description"],
         impact=data["impact"], severity=data["severity"], contact_id=data["contact_id"],
@@ -84,15 +85,16 @@ def case_create(
         assignee_id=data["assignee_id"], idempotency_key=idempotency_key,
         fingerprint=services.request_fingerprint(data) if idempotency_key else "",
     )
-    written = getattr(case, "_written", None)
-    if not created or written is None:
-        case = get_case_for_user(request.user, case.pk)
+    if not filed.created:
+        case = get_case_for_user(request.user, filed.case.pk)
         _etag(response, case)
-        return (201 if created else 200), _detail(case)
-    clocks, events = written
-    _etag(response, case)
-    return 201, CaseDetailOut(**_case_fields(case, sorted(clocks, key=lambda c: c.target)),
-                              events=[_event_out(e) for e in events])
+        return Status(200, _detail(case))
+    # Answered from the rows just written: nothing is read back.
+    _etag(response, filed.case)
+    return Status(201, dict(
+        **_case_fields(filed.case, sorted(filed.clocks, key=lambda c: c.target)),
+        events=[_event_out(e) for e in filed.events],
+    ))
 
 
 class QueueQuery(Schema):
@@ -165,7 +167,7 @@ def case_event_list(
     limit = max(1, min(limit, 200))
     events = case_events(case, limit=limit, before_sequence=before_sequence)
     oldest = events[0].sequence if events else None
-    return EventPageOut(
+    return dict(  # type: ignore[return-value]
         items=[_event_out(e) for e in events],
         next_before_sequence=oldest if oldest is not None and oldest > 1 and len(events) == limit else None,
     )

@@ -123,6 +123,10 @@ class Case(BaseModel):
     # Derived from the clocks by the clock service; kept on the row so the queue is one index.
     next_due_at = models.DateTimeField(_("最近到期"), null=True, blank=True)
     queue_at = models.DateTimeField(_("队列排序时间"), default=QUEUE_END)
+    # Mirrors is_open. A stored flag, not a status list, so that the default queue is one
+    # range of one index on every database: SQLite cannot match a partial index against the
+    # status IN (...) that Django sends with bound parameters.
+    in_queue = models.BooleanField(_("在队列中"), default=True, editable=False)
     is_breached = models.BooleanField(_("已超时"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     last_event_sequence = models.PositiveIntegerField(_("最后事件序号"), default=0)
@@ -132,11 +136,7 @@ class Case(BaseModel):
         verbose_name = _("服务工单")
         verbose_name_plural = _("服务工单")
         indexes = [
-            models.Index(
-                fields=["queue_at", "number"],
-                condition=models.Q(status__in=OPEN_STATUSES),
-                name="case_open_queue_idx",
-            ),
+            models.Index(fields=["in_queue", "queue_at", "number"], name="case_queue_idx"),
             models.Index(fields=["customer", "queue_at"], name="case_customer_queue_idx"),
             models.Index(fields=["assignee", "queue_at"], name="case_assignee_queue_idx"),
             models.Index(fields=["status", "queue_at"], name="case_status_queue_idx"),
@@ -153,6 +153,13 @@ class Case(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.in_queue = self.is_open
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields and "in_queue" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "in_queue"]
+        super().save(*args, **kwargs)
 
 
 class EventKind(models.TextChoices):

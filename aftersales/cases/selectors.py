@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from aftersales.cases.models import OPEN_STATUSES, Case, CaseClock, CaseEvent
+from aftersales.cases.models import Case, CaseClock, CaseEvent
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
 
 
@@ -42,7 +42,7 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     elif filters.open_only:
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
+        queryset = queryset.filter(in_queue=True)
     if filters.severity:
         queryset = queryset.filter(severity=filters.severity)
     if filters.customer_id:

@@ -7,6 +7,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -37,8 +39,8 @@ from aftersales.cases.models import (
 )
 from aftersales.cases.notify import assignment_notification
 from aftersales.cases.transitions import next_status
-from aftersales.contracts.models import Contract, Severity, SlaPolicy
-from aftersales.contracts.services import contract_in_force, default_policy, policy_targets
+from aftersales.contracts.models import Severity, SlaPolicy
+from aftersales.contracts.services import PolicyInForce, policy_in_force, policy_targets
 from aftersales.core.errors import (
     Conflict,
     NotFound,
@@ -173,12 +175,20 @@ def _staff_user(user_id: Any, field: str) -> User:
     return user
 
 
-def resolve_policy(*, customer_id: Any, on: dt.date) -> tuple[Contract | None, SlaPolicy]:
+def resolve_policy(*, customer_id: Any, on: dt.date) -> PolicyInForce:
     """The contract in force on the date and its policy; with no contract, the default."""
-    contract = contract_in_force(customer_id=customer_id, on=on)
-    if contract is not None:
-        return contract, contract.policy
-    return None, default_policy()
+    return policy_in_force(customer_id=customer_id, on=on)
+
+
+@dataclass(frozen=True)
+class FiledCase:
+    """The outcome of filing: the case, whether this call created it, and (when it did) the
+    events and clocks just written, so that the caller can answer without reading them back."""
+
+    case: Case
+    created: bool
+    events: list[CaseEvent] = dataclass_field(default_factory=list)
+    clocks: list[CaseClock] = dataclass_field(default_factory=list)
 
 
 def case_open(
@@ -200,8 +210,38 @@ def case_open(
     fingerprint: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
-    """File a case. Returns (case, created); a repeated Idempotency-Key returns the first
-    case and False, also when the two requests race (the loser's transaction rolls back)."""
+    """File a case. Returns (case, created); see case_file."""
+    filed = case_file(
+        actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
+        description=description, impact=impact, severity=severity, contact_id=contact_id,
+        site_id=site_id, asset_id=asset_id, policy_code=policy_code, assignee_id=assignee_id,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
+    )
+    return filed.case, filed.created
+
+
+def case_file(
+    *,
+    actor: User,
+    customer_id: Any,
+    channel: str,
+    category: str,
+    title: str,
+    description: str = "",
+    impact: str = "",
+    severity: str | None = None,
+    contact_id: Any = None,
+    site_id: Any = None,
+    asset_id: Any = None,
+    policy_code: str | None = None,
+    assignee_id: Any = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    now: dt.datetime | None = None,
+) -> FiledCase:
+    """File a case. A repeated Idempotency-Key returns the first case with created False, also
+    when the two requests race (the loser's transaction rolls back); the same key with a
+    different request (fingerprint) is a Conflict."""
     arguments = dict(
         actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
         description=description, impact=impact, severity=severity, contact_id=contact_id,
@@ -214,7 +254,7 @@ def case_open(
         if idempotency_key:
             existing = _replayed(actor, idempotency_key, fingerprint)
             if existing is not None:
-                return existing, False
+                return FiledCase(case=existing, created=False)
         raise
 
 
@@ -223,11 +263,9 @@ def _case_open(
     impact: str, severity: str | None, contact_id: Any, site_id: Any, asset_id: Any,
     policy_code: str | None, assignee_id: Any, idempotency_key: str | None, fingerprint: str,
     now: dt.datetime | None,
-) -> tuple[Case, bool]:
-    if idempotency_key:
-        existing = _replayed(actor, idempotency_key, fingerprint)
-        if existing is not None:
-            return existing, False
+) -> FiledCase:
+    # No look-up of the Idempotency-Key first: the key's unique constraint decides, at the end
+    # of the write, and case_open answers a repeat from the first case.
     customer = get_customer_for_user(actor, customer_id)
     if actor.is_customer_user:
         for field, value in (("severity", severity), ("policy", policy_code), ("assignee_id", assignee_id)):
@@ -256,37 +294,47 @@ def _case_open(
     if policy_code:
         if actor.role not in POLICY_ROLES:
             raise PermissionDenied("only managers and dispatchers choose a policy", field="policy")
-        contract = None
         found = SlaPolicy.objects.select_related("calendar").filter(code=policy_code).first()
         if found is None:
             raise ValidationFailed(f"no SLA policy with code {policy_code!r}", field="policy")
-        policy = found
+        governing = PolicyInForce(contract_id=None, contract_number=None, policy=found)
     else:
-        contract, policy = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
+        governing = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
 
-    # Reads above, writes below: on SQLite the write lock (BEGIN IMMEDIATE) is held only here.
+    case, events, clock_rows = _case_draft(
+        actor, customer, contact, site, asset, governing, channel, category, impact, severity, title,
+        description, assignee, now,
+    )
+    # Reads and clock arithmetic above, writes below: on SQLite the write lock (BEGIN IMMEDIATE)
+    # is held only for the inserts.
     with transaction.atomic():
-        return _case_write(actor, customer, contact, site, asset, contract, policy, channel, category,
-                           impact, severity, title, description, assignee, idempotency_key,
-                           fingerprint, now)
+        case.number = f"AS{timezone.localdate(now):%y%m%d}-{CaseNumber.objects.create().pk:06d}"
+        case.save(force_insert=True)
+        CaseEvent.objects.bulk_create(events)
+        CaseClock.objects.bulk_create(clock_rows)
+        if idempotency_key:
+            IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
+        if assignee is not None:
+            outbox_enqueue(notifications=assignment_notification(case=case, assignee=assignee, sequence=2))
+    return FiledCase(case=case, created=True, events=events, clocks=clock_rows)
 
 
-def _case_write(actor: Any, customer: Any, contact: Any, site: Any, asset: Any, contract: Any,
-                policy: Any, channel: str, category: str, impact: str, severity: str, title: str,
-                description: str, assignee: Any, idempotency_key: Any, fingerprint: str,
-                now: dt.datetime) -> tuple[Case, bool]:
-    sequence_number = CaseNumber.objects.create().pk
+def _case_draft(actor: Any, customer: Any, contact: Any, site: Any, asset: Any,
+                governing: PolicyInForce, channel: str, category: str, impact: str, severity: str,
+                title: str, description: str, assignee: Any,
+                now: dt.datetime) -> tuple[Case, list[CaseEvent], list[CaseClock]]:
+    """The new case with its first events and derived clocks, not yet saved nor numbered."""
+    policy = governing.policy
     case = Case(
-        number=f"AS{timezone.localdate(now):%y%m%d}-{sequence_number:06d}",
         channel=channel, category=category, impact=impact, severity=severity, title=title,
         description=description, customer=customer, contact=contact, site=site, asset=asset,
-        contract=contract, policy=policy, status=Status.NEW, reported_by=actor, opened_at=now,
-        created_at=now,
+        contract_id=governing.contract_id, policy=policy, status=Status.NEW, reported_by=actor,
+        opened_at=now, created_at=now,
     )
     events = [
         _record(case, kind=EventKind.OPENED, actor=actor, at=now, after=Status.NEW, data={
             "channel": channel, "category": category, "severity": severity, "impact": impact,
-            "policy": policy.code, "contract": contract.number if contract else None,
+            "policy": policy.code, "contract": governing.contract_number,
         })
     ]
     if assignee is not None:
@@ -296,16 +344,7 @@ def _case_write(actor: Any, customer: Any, contact: Any, site: Any, asset: Any, 
                               after=case.status, data={"assignee": assignee.username}))
     values = _derive(case, [EventRecord(e.kind, e.at, e.data) for e in events], now)
     _summarise(case, values)
-    case.save(force_insert=True)
-    CaseEvent.objects.bulk_create(events)
-    clock_rows = [_clock_row(case, v) for v in values]
-    CaseClock.objects.bulk_create(clock_rows)
-    case._written = (clock_rows, events)  # type: ignore[attr-defined]  # the API answers from these without reading back
-    if idempotency_key:
-        IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
-    if assignee is not None:
-        outbox_enqueue(notifications=assignment_notification(case=case, assignee=assignee, sequence=2))
-    return case, True
+    return case, events, [_clock_row(case, v) for v in values]
 
 
 # --- actions --------------------------------------------------------------------------------

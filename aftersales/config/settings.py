@@ -70,6 +70,8 @@ TEMPLATES = [
 # failure may lose the last commits, never corrupts (SQLite WAL synchronous=NORMAL,
 # PostgreSQL synchronous_commit=off).
 DURABILITY = env_str("AFTERSALES_DURABILITY", "full")
+# How long a web process trusts a bearer token it has checked (see accounts.services).
+AFTERSALES_TOKEN_CACHE_SECONDS = env_int("AFTERSALES_TOKEN_CACHE_SECONDS", 10)
 DATABASE_URL = env_secret("DATABASE_URL", "sqlite:///var/aftersales.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, DURABILITY)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersales.contracts.models import Contract, ServiceTier, SlaPolicy, SlaTarget
+from aftersales.contracts.services import sla_policy_touch
 
 
 class SlaTargetInline(admin.TabularInline):
@@ -13,6 +14,11 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "calendar", "warning_percent", "is_default", "version")
     inlines = [SlaTargetInline]
     readonly_fields = ("version", "clocks_version")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            sla_policy_touch(policy=form.instance)
 
 
 @admin.register(ServiceTier)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from aftersales.contracts.models import Contract, ServiceTier, SlaPolicy
 from aftersales.contracts.schemas import (
@@ -46,14 +46,14 @@ def _policies() -> object:
 
 
 @router.post("/sla-policies", response={201: SlaPolicyOut})
-def sla_policy_create_view(request: HttpRequest, payload: SlaPolicyIn) -> tuple[int, SlaPolicyOut]:
+def sla_policy_create_view(request: HttpRequest, payload: SlaPolicyIn) -> Status[SlaPolicyOut]:
     require_role(request.user, CONFIGURING, doing="define SLA policies")
     policy = sla_policy_create(
         code=payload.code, name=payload.name, calendar_code=payload.calendar,
         warning_percent=payload.warning_percent, is_default=payload.is_default,
         targets={severity: t.dict() for severity, t in payload.targets.items()},
     )
-    return 201, _policy_out(_policies().get(pk=policy.pk))  # type: ignore[attr-defined]
+    return Status(201, _policy_out(_policies().get(pk=policy.pk)))  # type: ignore[attr-defined]
 
 
 @router.get("/sla-policies", response=list[SlaPolicyOut])
@@ -77,13 +77,13 @@ def _tier_out(tier: ServiceTier) -> TierOut:
 
 
 @router.post("/tiers", response={201: TierOut})
-def tier_create(request: HttpRequest, payload: TierIn) -> tuple[int, TierOut]:
+def tier_create(request: HttpRequest, payload: TierIn) -> Status[TierOut]:
     require_role(request.user, CONFIGURING, doing="define service tiers")
     tier = service_tier_create(
         code=payload.code, name=payload.name, policy_code=payload.policy,
         included_services=payload.included_services, description=payload.description,
     )
-    return 201, _tier_out(tier)
+    return Status(201, _tier_out(tier))
 
 
 @router.get("/tiers", response=list[TierOut])
@@ -100,14 +100,14 @@ def _contract_out(contract: Contract) -> ContractOut:
 
 
 @router.post("/contracts", response={201: ContractOut})
-def contract_create_view(request: HttpRequest, payload: ContractIn) -> tuple[int, ContractOut]:
+def contract_create_view(request: HttpRequest, payload: ContractIn) -> Status[ContractOut]:
     require_role(request.user, CONFIGURING, doing="enter contracts")
     customer = get_customer_for_user(request.user, payload.customer_id)
     contract = contract_create(
         number=payload.number, customer=customer, tier_code=payload.tier, starts_on=payload.starts_on,
         ends_on=payload.ends_on, policy_override_code=payload.policy_override,
     )
-    return 201, _contract_out(contract)
+    return Status(201, _contract_out(contract))
 
 
 @router.get("/contracts", response=list[ContractOut])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from aftersales.calendars.models import Calendar
@@ -76,6 +78,13 @@ def sla_policy_set_targets(
     SlaPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1)
     policy.refresh_from_db()
     return policy
+
+
+def sla_policy_touch(*, policy: SlaPolicy) -> None:
+    """Record that a policy changed by other means (the admin site): its version moves on, so
+    caches keyed by it are not used and open cases are re-derived at the next sweep."""
+    SlaPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1)
+    policy.refresh_from_db(fields=["version"])
 
 
 _targets_cache: dict[tuple[Any, int, str], dict[str, int | None]] = {}
@@ -148,6 +157,87 @@ def contract_in_force(*, customer_id: Any, on: dt.date) -> Contract | None:
         .filter(customer_id=customer_id, starts_on__lte=on, ends_on__gte=on)
         .order_by("-starts_on", "number")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    """What governs a new case of a customer: the contract in force (if any) and its policy."""
+
+    contract_id: Any
+    contract_number: str | None
+    policy: SlaPolicy
+
+
+_policy_cache: dict[tuple[Any, int, int], SlaPolicy] = {}
+
+# Filing a case asks this every time. Written as SQL because building the equivalent ORM query
+# (four joins, ordering) costs more than the rest of filing's reads together; the versions
+# returned let the policy (with its calendar) come from a per-process cache that cannot go stale.
+_IN_FORCE_SQL = """
+SELECT c.id, c.number, p.id, p.version, cal.version
+FROM {contract} c
+JOIN {tier} t ON t.id = c.tier_id
+JOIN {policy} p ON p.id = COALESCE(c.policy_override_id, t.policy_id)
+JOIN {calendar} cal ON cal.id = p.calendar_id
+WHERE c.customer_id = %s AND c.starts_on <= %s AND c.ends_on >= %s
+ORDER BY c.starts_on DESC, c.number
+LIMIT 1
+"""
+_DEFAULT_SQL = """
+SELECT p.id, p.version, cal.version FROM {policy} p JOIN {calendar} cal ON cal.id = p.calendar_id
+WHERE p.is_default = %s
+"""
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return dict(
+        contract=quote(Contract._meta.db_table), tier=quote(ServiceTier._meta.db_table),
+        policy=quote(SlaPolicy._meta.db_table), calendar=quote(Calendar._meta.db_table),
+    )
+
+
+def _cached_policy(policy_id: Any, policy_version: int, calendar_version: int) -> SlaPolicy:
+    key = (policy_id, policy_version, calendar_version)
+    policy = _policy_cache.get(key)
+    if policy is None:
+        policy = SlaPolicy.objects.select_related("calendar").get(pk=policy_id)
+        if len(_policy_cache) > 1_000:
+            _policy_cache.clear()
+        _policy_cache[key] = policy
+    # A copy, so that a caller that refreshes or edits its policy cannot change the cached one.
+    return copy.copy(policy)
+
+
+def policy_in_force(*, customer_id: Any, on: dt.date) -> PolicyInForce:
+    """The contract in force on the date (as contract_in_force) and its policy, or no contract
+    and the default policy."""
+    tables = _tables()
+    uuid_field = Contract._meta.get_field("id")
+    date_field = Contract._meta.get_field("starts_on")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _IN_FORCE_SQL.format(**tables),
+            [
+                uuid_field.get_db_prep_value(customer_id, connection),
+                date_field.get_db_prep_value(on, connection),
+                date_field.get_db_prep_value(on, connection),
+            ],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            contract_id, number, policy_id, policy_version, calendar_version = row
+            return PolicyInForce(
+                contract_id=uuid_field.to_python(contract_id), contract_number=number,
+                policy=_cached_policy(uuid_field.to_python(policy_id), policy_version, calendar_version),
+            )
+        cursor.execute(_DEFAULT_SQL.format(**tables), [True])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("no default SLA policy is configured", code="no_default_policy")
+    return PolicyInForce(
+        contract_id=None, contract_number=None, policy=_cached_policy(uuid_field.to_python(row[0]), row[1], row[2])
     )
 
 

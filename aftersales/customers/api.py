@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from aftersales.accounts.models import ARCHIVE_ROLES
 from aftersales.core.permissions import require_role
@@ -46,9 +46,9 @@ def _customer_out(customer: Customer) -> CustomerOut:
 
 
 @router.post("", response={201: CustomerOut})
-def customer_create_view(request: HttpRequest, payload: CustomerIn) -> tuple[int, CustomerOut]:
+def customer_create_view(request: HttpRequest, payload: CustomerIn) -> Status[CustomerOut]:
     require_role(request.user, ARCHIVE_ROLES, doing="create customers")
-    return 201, _customer_out(customer_create(**payload.dict()))
+    return Status(201, _customer_out(customer_create(**payload.dict())))
 
 
 @router.get("", response=list[CustomerOut])
@@ -71,10 +71,10 @@ def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> CustomerDet
 
 
 @router.post("/{customer_id}/contacts", response={201: ContactOut})
-def contact_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: ContactIn) -> tuple[int, ContactOut]:
+def contact_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: ContactIn) -> Status[ContactOut]:
     customer = get_customer_for_user(request.user, customer_id)
     require_role(request.user, ARCHIVE_ROLES, doing="add contacts")
-    return 201, _contact_out(request.user, contact_create(customer=customer, **payload.dict()))
+    return Status(201, _contact_out(request.user, contact_create(customer=customer, **payload.dict())))
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOut])
@@ -83,10 +83,10 @@ def contact_list(request: HttpRequest, customer_id: uuid.UUID) -> list[ContactOu
 
 
 @router.post("/{customer_id}/sites", response={201: SiteOut})
-def site_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: SiteIn) -> tuple[int, SiteOut]:
+def site_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: SiteIn) -> Status[SiteOut]:
     customer = get_customer_for_user(request.user, customer_id)
     require_role(request.user, ARCHIVE_ROLES, doing="add sites")
-    return 201, _site_out(site_create(customer=customer, **payload.dict()))
+    return Status(201, _site_out(site_create(customer=customer, **payload.dict())))
 
 
 @router.get("/{customer_id}/sites", response=list[SiteOut])

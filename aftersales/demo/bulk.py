@@ -656,7 +656,7 @@ def _plan(spec: _Spec, base: int, staff: dict[str, tuple[int, str]], sweep_delay
 CASE_COLUMNS = (
     "id", "created_at", "updated_at", "number", "channel", "category", "impact", "severity", "title",
     "description", "status", "escalation_level", "opened_at", "resolved_at", "closed_at", "next_due_at",
-    "queue_at", "is_breached", "version", "last_event_sequence", "asset_id", "assignee_id", "contact_id",
+    "queue_at", "in_queue", "is_breached", "version", "last_event_sequence", "asset_id", "assignee_id", "contact_id",
     "contract_id", "customer_id", "policy_id", "reported_by_id", "site_id",
 )
 EVENT_COLUMNS = ("case_id", "sequence", "kind", "at", "status_before", "status_after", "data", "actor_id")
@@ -1163,7 +1163,7 @@ def _materialise(loader: _Loader, ctx: _Context, rng: random.Random, chunk: list
             spec.impact, spec.severity, title, rng.choice(DESCRIPTIONS), status, level, opened_s,
             fmt(plan.resolved_at + shift if plan.resolved_at is not None else None),
             fmt(plan.closed_at + shift if plan.closed_at is not None else None),
-            fmt(next_due), fmt(queue_at), any_breached, version, sequence, asset_id,
+            fmt(next_due), fmt(queue_at), status in OPEN_STATUSES, any_breached, version, sequence, asset_id,
             spec.assignee[0] if spec.assignee else None, customer.contact, spec.contract_id, customer.pk,
             spec.policy.pk, reporter, site_id,
         ))

@@ -47,3 +47,20 @@ def test_bad_users_are_refused_naming_the_field(kwargs, field):
     with pytest.raises(ValidationFailed) as error:
         user_create(**{"username": "u", "password": "long-enough-1", "role": "agent", **kwargs})
     assert error.value.field == field
+
+
+def test_a_checked_token_is_remembered_briefly_but_a_deleted_one_stops_at_once(agent, django_assert_num_queries):
+    token, plain = api_token_create(user=agent)
+    assert user_for_token(plain) == agent
+    with django_assert_num_queries(0):
+        assert user_for_token(plain) == agent
+    ApiToken.objects.filter(pk=token.pk).delete()
+    assert user_for_token(plain) is None
+
+
+def test_the_token_memory_can_be_switched_off(agent, settings, django_assert_num_queries):
+    settings.AFTERSALES_TOKEN_CACHE_SECONDS = 0
+    _, plain = api_token_create(user=agent)
+    assert user_for_token(plain) == agent
+    with django_assert_num_queries(1):
+        assert user_for_token(plain) == agent
