@@ -83,3 +83,22 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user.username} {self.name}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins per username (登录失败记录): after too many, the name is locked a while.
+
+    Kept in the database, not a process cache, so that every web process sees the same count.
+    """
+
+    key = models.CharField(_("用户名"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("最后失败时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return self.key

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import ApiToken, Role, User
+from aftersales.accounts.models import ApiToken, Role, SignInThrottle, User
 from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aftersales.customers.models import Customer
 
@@ -46,14 +47,56 @@ def user_create(
     return user
 
 
+# After SIGN_IN_FAILURES_BEFORE_LOCK wrong passwords in a row, a username is locked for
+# SIGN_IN_LOCK_MINUTES, doubling with each further lock (up to a day). A success clears it.
+SIGN_IN_FAILURES_BEFORE_LOCK = 5
+SIGN_IN_LOCK_MINUTES = 5
+SIGN_IN_LOCK_MAX = dt.timedelta(days=1)
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def sign_in_check(*, username: str, password: str, request: Any = None, now: dt.datetime | None = None) -> User:
+    """The active user with these credentials, or PermissionDenied; counts failures per
+    username and refuses a locked username without checking its password."""
+    now = now or timezone.now()
+    key = _throttle_key(username)
+    throttle = SignInThrottle.objects.filter(key=key).first()
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
+        raise PermissionDenied(
+            _("登录失败次数过多，请 %(minutes)d 分钟后再试。") % {"minutes": minutes},
+            code="locked_out", field="username",
+        )
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        _sign_in_failed(key, now)
+        raise PermissionDenied(_("用户名或密码错误。"), code="bad_credentials", field="password")
+    if throttle is not None:
+        SignInThrottle.objects.filter(key=key).delete()
+    return user  # type: ignore[return-value]
+
+
 @transaction.atomic
+def _sign_in_failed(key: str, now: dt.datetime) -> None:
+    throttle, _created = SignInThrottle.objects.select_for_update().get_or_create(key=key)
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    over = throttle.failures - SIGN_IN_FAILURES_BEFORE_LOCK
+    if over >= 0:
+        lock = dt.timedelta(minutes=SIGN_IN_LOCK_MINUTES) * (2 ** min(over, 10))
+        throttle.locked_until = now + min(lock, SIGN_IN_LOCK_MAX)
+    throttle.save()
+
+
 def api_token_issue(
     *, username: str, password: str, name: str = "", lifetime: dt.timedelta | None = None
 ) -> tuple[ApiToken, str]:
-    """Check the password once and issue a bearer token; only its digest is stored."""
-    user = authenticate(username=username, password=password)
-    if user is None or not user.is_active:
-        raise PermissionDenied("wrong username or password", code="bad_credentials", field="password")
+    """Check the password once (with the sign-in lock-out) and issue a bearer token; only its
+    digest is stored."""
+    user = sign_in_check(username=username, password=password)
     return api_token_create(user=user, name=name, lifetime=lifetime)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -173,31 +172,6 @@ def case_event_list(
     )
 
 
-def _require(value: Any, field: str) -> Any:
-    if value in (None, ""):
-        raise ValidationFailed(f"{field} is required for this action", field=field)
-    return value
-
-
-ACTIONS: dict[str, Callable[[Any, uuid.UUID, ActionIn], Case]] = {
-    "acknowledge": lambda u, c, p: services.case_acknowledge(actor=u, case_id=c),
-    "respond": lambda u, c, p: services.case_respond(actor=u, case_id=c, message=p.message),
-    "assign": lambda u, c, p: services.case_assign(
-        actor=u, case_id=c, assignee_id=_require(p.assignee_id, "assignee_id")),
-    "escalate": lambda u, c, p: services.case_escalate(actor=u, case_id=c, reason=p.reason),
-    "wait_on_customer": lambda u, c, p: services.case_wait_on_customer(actor=u, case_id=c, reason=p.reason),
-    "resume": lambda u, c, p: services.case_resume(actor=u, case_id=c),
-    "check_in": lambda u, c, p: services.case_check_in(actor=u, case_id=c, note=p.note),
-    "resolve": lambda u, c, p: services.case_resolve(actor=u, case_id=c, resolution=p.resolution),
-    "restore": lambda u, c, p: services.case_restore(actor=u, case_id=c, note=p.note),
-    "agree_deadline": lambda u, c, p: services.case_agree_deadline(
-        actor=u, case_id=c, target=_require(p.target, "target"), due_at=_require(p.due_at, "due_at"),
-        reason=p.reason),
-    "confirm_closure": lambda u, c, p: services.case_confirm_closure(
-        actor=u, case_id=c, note=p.note, contact_id=p.contact_id),
-    "reopen": lambda u, c, p: services.case_reopen(actor=u, case_id=c, reason=p.reason),
-}
-
 ActionName = Literal[
     "acknowledge", "respond", "assign", "escalate", "wait_on_customer", "resume", "check_in",
     "resolve", "restore", "agree_deadline", "confirm_closure", "reopen",
@@ -210,7 +184,12 @@ def case_action(
     payload: ActionIn | None = None,
 ) -> CaseDetailOut:
     """Perform an action; 409 when the case's status does not allow it."""
-    case = ACTIONS[action](request.user, case_id, payload or ActionIn())
+    data = payload or ActionIn()
+    case = services.case_act(
+        actor=request.user, case_id=case_id, action=action, message=data.message,
+        assignee_id=data.assignee_id, reason=data.reason, note=data.note, resolution=data.resolution,
+        target=data.target, due_at=data.due_at, contact_id=data.contact_id,
+    )
     case = get_case_for_user(request.user, case.pk)
     _etag(response, case)
     return _detail(case)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.db.models import Prefetch, QuerySet
 
 from aftersales.cases.models import Case, CaseClock, CaseEvent
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
+
+CASE_NUMBER = re.compile(r"^AS\d", re.IGNORECASE)
 
 
 def cases_for_user(user: ScopedUser) -> QuerySet[Case]:
@@ -31,6 +34,7 @@ class QueueFilters:
     breached: bool | None = None
     channel: str | None = None
     open_only: bool = True
+    text: str = ""
 
 
 def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: int) -> list[Case]:
@@ -53,6 +57,13 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
         queryset = queryset.filter(is_breached=filters.breached)
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
+    text = filters.text.strip()
+    if text:
+        if CASE_NUMBER.match(text):
+            # A number or its beginning: a range on the unique index, not a LIKE.
+            queryset = queryset.filter(number__gte=text.upper(), number__lt=text.upper() + "\uffff")
+        else:
+            queryset = queryset.filter(title__icontains=text)
     queryset = (
         queryset.select_related("customer", "assignee", "policy")
         .prefetch_related(Prefetch("clocks", queryset=CaseClock.objects.order_by("target")))

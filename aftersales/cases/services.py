@@ -595,3 +595,47 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
     clocks_sync(case=case, now=now)
     case.save()
     return case
+
+
+# --- one entry for every action (API and pages) ---------------------------------------------
+
+
+def _required(value: Any, field: str) -> Any:
+    if value in (None, ""):
+        raise ValidationFailed(f"{field} is required for this action", field=field)
+    return value
+
+
+def case_act(
+    *, actor: User, case_id: Any, action: str, message: str = "", assignee_id: Any = None,
+    reason: str = "", note: str = "", resolution: str = "", target: str | None = None,
+    due_at: dt.datetime | None = None, contact_id: Any = None,
+) -> Case:
+    """Perform the named action with the inputs it takes; unknown actions are a ValidationFailed."""
+    match action:
+        case "acknowledge":
+            return case_acknowledge(actor=actor, case_id=case_id)
+        case "respond":
+            return case_respond(actor=actor, case_id=case_id, message=message)
+        case "assign":
+            return case_assign(actor=actor, case_id=case_id, assignee_id=_required(assignee_id, "assignee_id"))
+        case "escalate":
+            return case_escalate(actor=actor, case_id=case_id, reason=reason)
+        case "wait_on_customer":
+            return case_wait_on_customer(actor=actor, case_id=case_id, reason=reason)
+        case "resume":
+            return case_resume(actor=actor, case_id=case_id)
+        case "check_in":
+            return case_check_in(actor=actor, case_id=case_id, note=note)
+        case "resolve":
+            return case_resolve(actor=actor, case_id=case_id, resolution=resolution)
+        case "restore":
+            return case_restore(actor=actor, case_id=case_id, note=note)
+        case "agree_deadline":
+            return case_agree_deadline(actor=actor, case_id=case_id, target=_required(target, "target"),
+                                       due_at=_required(due_at, "due_at"), reason=reason)
+        case "confirm_closure":
+            return case_confirm_closure(actor=actor, case_id=case_id, note=note, contact_id=contact_id)
+        case "reopen":
+            return case_reopen(actor=actor, case_id=case_id, reason=reason)
+    raise ValidationFailed(f"unknown action {action!r}", field="action")

@@ -5,6 +5,9 @@ Only services change a case's status, and only through this table.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from aftersales.cases.models import Status
 from aftersales.core.errors import Conflict
 
@@ -34,14 +37,22 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 ACTIONS = tuple(TRANSITIONS)
 
+ACTION_LABELS = {
+    "acknowledge": gettext_lazy("确认受理"), "respond": gettext_lazy("答复"), "assign": gettext_lazy("指派"), "escalate": gettext_lazy("升级"),
+    "wait_on_customer": gettext_lazy("等待客户"), "resume": gettext_lazy("恢复处理"), "check_in": gettext_lazy("到场签到"),
+    "resolve": gettext_lazy("解决"), "restore": gettext_lazy("恢复运行"), "agree_deadline": gettext_lazy("约定期限"),
+    "confirm_closure": gettext_lazy("确认关闭"), "reopen": gettext_lazy("重新打开"),
+}
+
 
 def next_status(action: str, status: str) -> str:
     """The status after `action`, or Conflict naming the statuses the action is allowed in."""
     table = TRANSITIONS[action]
     if status not in table:
-        allowed = ", ".join(sorted(table))
+        allowed = "、".join(str(Status(s).label) for s in table)
         raise Conflict(
-            f"cannot {action} a case that is {status}; allowed when: {allowed}",
+            _("工单当前为“%(status)s”，不能执行“%(action)s”；仅在以下状态可以：%(allowed)s")
+            % {"status": Status(status).label, "action": ACTION_LABELS[action], "allowed": allowed},
             code="invalid_transition",
         )
     return table[status]

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
     "huey.contrib.djhuey",
     "aftersales.core",
     "aftersales.calendars",
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.notifications",
     "aftersales.cases",
+    "aftersales.console",
+    "aftersales.portal",
     "aftersales.demo",
 ]
 
@@ -44,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "aftersales.core.security.ContentSecurityPolicyMiddleware",
+    "aftersales.core.security.NotFoundPagesMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.config.urls"
@@ -60,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "aftersales.core.navigation.menu",
             ],
         },
     },
@@ -88,6 +95,23 @@ LOCALE_PATHS = [BASE_DIR / "aftersales" / "locale"]
 TIME_ZONE = env_str("AFTERSALES_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+LOGIN_URL = "accounts:sign_in"
+LOGOUT_REDIRECT_URL = "accounts:sign_in"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Behind TLS in production: AFTERSALES_HTTPS=1 marks cookies secure and turns on HSTS/redirects.
+HTTPS = env_bool("AFTERSALES_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

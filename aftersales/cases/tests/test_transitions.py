@@ -58,7 +58,7 @@ def test_every_action_follows_the_transition_table_in_every_status(api, agent, a
     else:
         assert response.status_code == 409, response.content
         assert response.json()["code"] == "invalid_transition"
-        assert status in response.json()["detail"]
+        assert str(Status(status).label) in response.json()["detail"]
         assert case.status == status
         assert CaseEvent.objects.filter(case_id=case_id).count() == events_before
 

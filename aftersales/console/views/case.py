@@ -1,0 +1,92 @@
+"""The case page: header, clocks, timeline, and the actions the case's status allows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from aftersales.assets.services import asset_warranty
+from aftersales.cases import services
+from aftersales.cases.selectors import case_clocks, case_events, get_case_for_user
+from aftersales.cases.transitions import TRANSITIONS
+from aftersales.console.forms import ActionForm
+from aftersales.console.views.access import staff_only
+from aftersales.core.errors import DomainError
+
+# What each action asks for on the page, in order; labels are the buttons.
+ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "acknowledge": (_("确认受理"), ()),
+    "respond": (_("答复客户"), ("message",)),
+    "assign": (_("指派"), ("assignee_id",)),
+    "check_in": (_("到场签到"), ("note",)),
+    "restore": (_("已恢复运行"), ("note",)),
+    "resolve": (_("解决"), ("resolution",)),
+    "wait_on_customer": (_("等待客户"), ("reason",)),
+    "resume": (_("恢复处理"), ()),
+    "escalate": (_("升级"), ("reason",)),
+    "agree_deadline": (_("约定期限"), ("target", "due_at", "reason")),
+    "confirm_closure": (_("记录客户电话同意关闭"), ("note",)),
+    "reopen": (_("重新打开"), ("reason",)),
+}
+
+
+def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
+                      failed_action: str = "") -> dict[str, Any]:
+    case = get_case_for_user(request.user, case_id)
+    form = form or ActionForm()
+    actions = [
+        {"name": name, "label": label, "fields": [form[f] for f in fields], "open": name == failed_action}
+        for name, (label, fields) in ACTION_FIELDS.items()
+        if case.status in TRANSITIONS[name]
+    ]
+    warranty = asset_warranty(case.asset, on=timezone.localdate()) if case.asset_id else None
+    return {
+        "case": case, "clocks": case_clocks(case), "events": case_events(case, limit=50),
+        "actions": actions, "warranty": warranty, "now": timezone.now(), "form": form,
+        "tier": case.contract.tier if case.contract_id else None,
+    }
+
+
+@login_required
+@staff_only
+def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return render(request, "console/case.html", case_page_context(request, case_id))
+
+
+@require_POST
+@login_required
+@staff_only
+def case_action(request: HttpRequest, case_id: uuid.UUID, action: str) -> HttpResponse:
+    form = ActionForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_act(
+                actor=request.user, case_id=case_id, action=action, message=data["message"],
+                assignee_id=data["assignee_id"].pk if data["assignee_id"] else None, reason=data["reason"],
+                note=data["note"], resolution=data["resolution"], target=data["target"] or None,
+                due_at=data["due_at"], contact_id=data["contact_id"],
+            )
+        except DomainError as refused:
+            if refused.status == 404:
+                raise
+            status = refused.status
+            if refused.field and refused.field in form.fields:
+                form.add_error(refused.field, refused.detail)
+            else:
+                form.add_error(None, refused.detail)
+        else:
+            messages.success(request, _("已完成：%(action)s") % {"action": ACTION_FIELDS[action][0]})
+            return HttpResponseRedirect(reverse("console:case", args=[case_id]))
+    context = case_page_context(request, case_id, form=form, failed_action=action)
+    return render(request, "console/case.html", context, status=status)

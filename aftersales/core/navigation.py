@@ -1,0 +1,33 @@
+"""The menu a signed-in user sees: each role only its own entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Role
+
+# (url name, label, roles that see it)
+MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
+    ("console:queue", _("工单队列"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                            Role.ENGINEER, Role.EXPERT})),
+    ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
+    ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
+    ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
+)
+
+
+def menu(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    role = getattr(user, "role", "")
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for name, label, roles in MENU
+        if role in roles
+    ]
+    return {"menu": items}

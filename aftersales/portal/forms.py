@@ -1,0 +1,41 @@
+"""The seed's after-sales service application form (售后服务申请表) and the portal's actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.assets.models import Asset
+from aftersales.cases.models import Impact
+from aftersales.customers.models import Contact, Site
+
+
+class ServiceRequestForm(forms.Form):
+    title = forms.CharField(label=_("故障简述"), max_length=200,
+                            widget=forms.TextInput(attrs={"autofocus": True}))
+    reporter = forms.CharField(label=_("报修人"), max_length=100)
+    contact = forms.ModelChoiceField(label=_("联系人"), queryset=Contact.objects.none(), required=False,
+                                     empty_label=_("（同报修人）"))
+    site = forms.ModelChoiceField(label=_("设备所在站点"), queryset=Site.objects.none(), required=False,
+                                  empty_label="—")
+    asset = forms.ModelChoiceField(label=_("设备/序列号"), queryset=Asset.objects.none(), required=False,
+                                   empty_label="—")
+    description = forms.CharField(label=_("故障现象描述"), max_length=20000, widget=forms.Textarea)
+    noticed_at = forms.DateTimeField(label=_("发现时间"), required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    impact = forms.ChoiceField(label=_("影响程度"), choices=Impact.choices)
+
+    def __init__(self, *args: Any, customer_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the customer's own contacts, sites and assets can be chosen.
+        self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id).order_by("name")
+        self.fields["site"].queryset = Site.objects.filter(customer_id=customer_id).order_by("name")
+        self.fields["asset"].queryset = (
+            Asset.objects.filter(customer_id=customer_id).select_related("product").order_by("serial_number")
+        )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("重新打开的原因"), max_length=5000)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from aftersales.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("request/", views.service_request, name="request"),
+    path("cases/<uuid:case_id>/", views.case_page, name="case"),
+    path("cases/<uuid:case_id>/confirm-closure", views.confirm_closure, name="confirm_closure"),
+    path("cases/<uuid:case_id>/reopen", views.reopen, name="reopen"),
+]

@@ -1,0 +1,150 @@
+"""Customer portal pages. Every read goes through the scoping layer: another organisation's
+case answers 404."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.cases import services
+from aftersales.cases.selectors import (
+    QueueFilters,
+    case_clocks,
+    case_events,
+    case_queue,
+    get_case_for_user,
+)
+from aftersales.core.errors import DomainError
+from aftersales.portal.forms import ReopenForm, ServiceRequestForm
+
+PAGE = 25
+# Events a customer sees on its case; internal ones (sweep marks, escalations) stay in the console.
+VISIBLE_EVENTS = frozenset({
+    "opened", "acknowledged", "responded", "assigned", "waiting_on_customer", "resumed", "checked_in",
+    "resolved", "restored", "deadline_agreed", "closure_consented", "reopened",
+})
+
+
+def customers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_customer_user", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@customers_only
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        offset = max(0, min(int(request.GET.get("offset", 0)), 100_000))
+    except ValueError:
+        offset = 0
+    rows = case_queue(request.user, QueueFilters(open_only=False), limit=PAGE, offset=offset)
+    return render(request, "portal/home.html", {
+        "cases": rows[:PAGE], "now": timezone.now(), "offset": offset,
+        "next_offset": offset + PAGE if len(rows) > PAGE else None,
+        "previous_offset": max(0, offset - PAGE) if offset else None,
+    })
+
+
+def _case_context(request: HttpRequest, case_id: uuid.UUID, **extra: Any) -> dict[str, Any]:
+    case = get_case_for_user(request.user, case_id)
+    events = [e for e in case_events(case, limit=100) if e.kind in VISIBLE_EVENTS]
+    return {"case": case, "clocks": case_clocks(case), "events": events, "now": timezone.now(),
+            "reopen_form": extra.pop("reopen_form", ReopenForm()), **extra}
+
+
+@login_required
+@customers_only
+def case_page(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return render(request, "portal/case.html", _case_context(request, case_id))
+
+
+@require_POST
+@login_required
+@customers_only
+def confirm_closure(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    try:
+        services.case_act(actor=request.user, case_id=case_id, action="confirm_closure")
+    except DomainError as refused:
+        if refused.status == 404:
+            raise Http404 from None
+        return render(request, "portal/case.html", _case_context(request, case_id, error=refused.detail),
+                      status=refused.status)
+    messages.success(request, _("感谢确认，服务请求已关闭。"))
+    return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
+
+
+@require_POST
+@login_required
+@customers_only
+def reopen(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_act(actor=request.user, case_id=case_id, action="reopen", reason=form.cleaned_data["reason"])
+        except DomainError as refused:
+            if refused.status == 404:
+                raise Http404 from None
+            form.add_error(None, refused.detail)
+        else:
+            messages.success(request, _("服务请求已重新打开，我们会尽快处理。"))
+            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
+    return render(request, "portal/case.html", _case_context(request, case_id, reopen_form=form), status=422)
+
+
+def _description(data: dict[str, Any]) -> str:
+    lines = [data["description"].strip(), "", _("报修人：%(name)s") % {"name": data["reporter"]}]
+    if data.get("noticed_at"):
+        moment = timezone.localtime(data["noticed_at"])
+        lines.append(_("发现时间：%(at)s") % {"at": date_format(moment, "Y-m-d H:i")})
+    return "\n".join(lines)
+
+
+@login_required
+@customers_only
+def service_request(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = ServiceRequestForm(request.POST or None, customer_id=user.customer_id)
+    # One key per form shown: a double submit (or a retry after a timeout) files one case.
+    key = request.POST.get("idempotency_key") or str(uuid.uuid4())
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                filed = services.case_file(
+                    actor=user, customer_id=user.customer_id, channel="web", category="fault",
+                    title=data["title"], description=_description(data), impact=data["impact"],
+                    contact_id=data["contact"].pk if data["contact"] else None,
+                    site_id=data["site"].pk if data["site"] else None,
+                    asset_id=data["asset"].pk if data["asset"] else None,
+                    idempotency_key=f"portal:{key}",
+                    fingerprint=services.request_fingerprint({k: str(v) for k, v in data.items()}),
+                )
+            except DomainError as refused:
+                if refused.field and refused.field.removesuffix("_id") in form.fields:
+                    form.add_error(refused.field.removesuffix("_id"), refused.detail)
+                else:
+                    form.add_error(None, refused.detail)
+                status = refused.status
+            else:
+                messages.success(request, _("服务申请已提交，工单号 %(number)s。") % {"number": filed.case.number})
+                return HttpResponseRedirect(reverse("portal:case", args=[filed.case.pk]))
+    return render(request, "portal/request.html", {"form": form, "idempotency_key": key}, status=status)
