@@ -174,7 +174,7 @@ def case_event_list(
 
 ActionName = Literal[
     "acknowledge", "respond", "assign", "escalate", "wait_on_customer", "resume", "check_in",
-    "resolve", "restore", "agree_deadline", "confirm_closure", "reopen",
+    "resolve", "restore", "agree_deadline", "confirm_closure", "reopen", "note", "customer_reply",
 ]
 
 

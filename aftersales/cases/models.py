@@ -136,7 +136,10 @@ class Case(BaseModel):
         verbose_name = _("服务工单")
         verbose_name_plural = _("服务工单")
         indexes = [
-            models.Index(fields=["in_queue", "queue_at", "number"], name="case_queue_idx"),
+            # Partial, on the bare flag: Django writes filter(in_queue=True) as WHERE "in_queue",
+            # which only an index with that same condition can serve.
+            models.Index(fields=["queue_at", "number"], condition=models.Q(in_queue=True),
+                         name="case_open_queue_idx"),
             models.Index(fields=["customer", "queue_at"], name="case_customer_queue_idx"),
             models.Index(fields=["assignee", "queue_at"], name="case_assignee_queue_idx"),
             models.Index(fields=["status", "queue_at"], name="case_status_queue_idx"),
@@ -179,6 +182,8 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", _("修改")
     SLA_WARNING = "sla_warning", _("时效预警")
     SLA_BREACHED = "sla_breached", _("时效超时")
+    NOTE = "note", _("内部备注")
+    CUSTOMER_REPLIED = "customer_replied", _("客户回复")
 
 
 class CaseEvent(models.Model):

@@ -115,7 +115,8 @@ class EventPageOut(Schema):
 class ActionIn(Schema):
     """Fields used by the actions: respond(message), assign(assignee_id), escalate(reason),
     wait_on_customer(reason), check_in(note), resolve(resolution), restore(note),
-    agree_deadline(target, due_at, reason), confirm_closure(note, contact_id), reopen(reason)."""
+    agree_deadline(target, due_at, reason), confirm_closure(note, contact_id), reopen(reason),
+    note(note: internal, staff only), customer_reply(message: the customer's side)."""
 
     message: str = Field(default="", max_length=20000)
     assignee_id: int | None = None

@@ -8,8 +8,11 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from aftersales.assets.models import Asset
 from aftersales.cases.models import Case, CaseClock, CaseEvent
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
+from aftersales.customers.masking import contact_fields_for
+from aftersales.customers.models import Contact, Customer
 
 CASE_NUMBER = re.compile(r"^AS\d", re.IGNORECASE)
 
@@ -64,9 +67,12 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
             queryset = queryset.filter(number__gte=text.upper(), number__lt=text.upper() + "\uffff")
         else:
             queryset = queryset.filter(title__icontains=text)
+    # The related rows come by id in separate small queries, not joins: a join lets SQLite's
+    # planner (without statistics) scan the whole table and sort instead of walking the index.
     queryset = (
-        queryset.select_related("customer", "assignee", "policy")
-        .prefetch_related(Prefetch("clocks", queryset=CaseClock.objects.order_by("target")))
+        queryset.prefetch_related(
+            "customer", "assignee", "policy", Prefetch("clocks", queryset=CaseClock.objects.order_by("target"))
+        )
         .order_by("queue_at", "number")
     )
     return list(queryset[offset : offset + limit + 1])
@@ -82,3 +88,44 @@ def case_events(case: Case, *, limit: int = 50, before_sequence: int | None = No
 
 def case_clocks(case: Case) -> list[CaseClock]:
     return list(CaseClock.objects.filter(case=case).order_by("target"))
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    """One answer to "who is calling?": a contact, a customer, or an asset by its serial."""
+
+    kind: str  # "contact" | "customer" | "asset"
+    customer_id: Any
+    customer_name: str
+    contact_id: Any = None
+    asset_id: Any = None
+    label: str = ""
+    detail: str = ""
+
+
+def caller_search(user: ScopedUser, text: str, *, limit: int = 10) -> list[CallerMatch]:
+    """Contacts by phone digits or name, customers by name or code, assets by serial number
+    (its beginning), each within what the user may see; at most `limit` of each kind."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    matches: list[CallerMatch] = []
+    digits = re.sub(r"\D", "", text)
+    contacts = scope_to_user(Contact.objects.select_related("customer"), user, customer_field="customer_id")
+    if len(digits) >= 3 and len(digits) >= len(text.replace(" ", "").replace("-", "")) - 1:
+        contacts = contacts.filter(phone__contains=digits)
+    else:
+        contacts = contacts.filter(name__icontains=text)
+    for contact in contacts.order_by("name")[:limit]:
+        phone, _email = contact_fields_for(user, contact.phone, contact.email)
+        matches.append(CallerMatch("contact", contact.customer_id, contact.customer.name, contact_id=contact.pk,
+                                   label=contact.name, detail=phone))
+    customers = scope_to_user(Customer.objects.all(), user, customer_field="pk")
+    for customer in customers.filter(name__icontains=text).order_by("name")[:limit]:
+        matches.append(CallerMatch("customer", customer.pk, customer.name, label=customer.name,
+                                   detail=customer.region))
+    assets = scope_to_user(Asset.objects.select_related("customer", "product"), user, customer_field="customer_id")
+    for asset in assets.filter(serial_number__istartswith=text).order_by("serial_number")[:limit]:
+        matches.append(CallerMatch("asset", asset.customer_id, asset.customer.name, asset_id=asset.pk,
+                                   label=asset.serial_number, detail=str(asset.product)))
+    return matches

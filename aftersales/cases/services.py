@@ -52,7 +52,7 @@ from aftersales.customers.models import Contact, Site
 from aftersales.customers.selectors import get_customer_for_user
 from aftersales.notifications.services import outbox_enqueue
 
-CUSTOMER_ACTIONS = frozenset({"confirm_closure", "reopen"})
+CUSTOMER_ACTIONS = frozenset({"confirm_closure", "reopen", "customer_reply"})
 POLICY_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
 
 
@@ -522,6 +522,36 @@ def case_reopen(*, actor: User, case_id: Any, reason: str, now: dt.datetime | No
                     data={"reason": reason}, apply=apply, now=now)
 
 
+def case_note(*, actor: User, case_id: Any, text: str, now: dt.datetime | None = None) -> Case:
+    """An internal note (内部备注): staff only, never shown to the customer, changes nothing."""
+    if not text.strip():
+        raise ValidationFailed("the note is empty", field="note")
+    return _perform(actor=actor, case_id=case_id, action="note", kind=EventKind.NOTE,
+                    data={"note": text.strip()}, now=now)
+
+
+def case_customer_reply(*, actor: User, case_id: Any, message: str, now: dt.datetime | None = None) -> Case:
+    """A reply from the customer's side (their user, or staff typing what they said). A case
+    that was waiting on the customer resumes: its paused clocks run again."""
+    if not message.strip():
+        raise ValidationFailed("the reply is empty", field="message")
+    with transaction.atomic():
+        case = _lock_case(actor, case_id)
+        before = case.status
+        after = next_status("customer_reply", before)
+        now = now or timezone.now()
+        _record(case, kind=EventKind.CUSTOMER_REPLIED, actor=actor, at=now, before=before, after=before,
+                data={"message": message.strip()}).save()
+        if after != before:
+            _record(case, kind=EventKind.RESUMED, actor=actor, at=now, before=before, after=after,
+                    data={"by": "customer_reply"}).save()
+            case.status = after
+        case.version += 1
+        clocks_sync(case=case, now=now)
+        case.save()
+        return case
+
+
 # --- editing --------------------------------------------------------------------------------
 
 EDITABLE_BY_CUSTOMER = frozenset({"title", "description"})
@@ -638,4 +668,8 @@ def case_act(
             return case_confirm_closure(actor=actor, case_id=case_id, note=note, contact_id=contact_id)
         case "reopen":
             return case_reopen(actor=actor, case_id=case_id, reason=reason)
+        case "note":
+            return case_note(actor=actor, case_id=case_id, text=note)
+        case "customer_reply":
+            return case_customer_reply(actor=actor, case_id=case_id, message=message)
     raise ValidationFailed(f"unknown action {action!r}", field="action")

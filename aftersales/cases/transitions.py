@@ -33,6 +33,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "agree_deadline": {N: N, A: A, P: P, W: W},
     "confirm_closure": {R: C},
     "reopen": {R: P, C: P},
+    # An internal note changes nothing; a customer's reply to a case waiting on them resumes it.
+    "note": {N: N, A: A, P: P, W: W, R: R, C: C},
+    "customer_reply": {N: N, A: A, P: P, W: P},
 }
 
 ACTIONS = tuple(TRANSITIONS)
@@ -42,6 +45,7 @@ ACTION_LABELS = {
     "wait_on_customer": gettext_lazy("等待客户"), "resume": gettext_lazy("恢复处理"), "check_in": gettext_lazy("到场签到"),
     "resolve": gettext_lazy("解决"), "restore": gettext_lazy("恢复运行"), "agree_deadline": gettext_lazy("约定期限"),
     "confirm_closure": gettext_lazy("确认关闭"), "reopen": gettext_lazy("重新打开"),
+    "note": gettext_lazy("内部备注"), "customer_reply": gettext_lazy("客户回复"),
 }
 
 

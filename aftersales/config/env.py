@@ -71,7 +71,8 @@ def database_from_url(url: str, base_dir: Path, durability: str) -> dict[str, ob
                     "PRAGMA mmap_size=268435456;"
                 ),
             },
-            "TEST": {"NAME": str(base_dir / "var" / "test.sqlite3")},
+            # Beside the database, named after it: two suites on two databases never share one.
+            "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
         }
     if parts.scheme in {"postgres", "postgresql"}:
         options: dict[str, object] = {}

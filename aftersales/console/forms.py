@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import STAFF_ROLES, User
-from aftersales.cases.models import Channel, ClockTarget, Status
+from aftersales.assets.models import Asset
+from aftersales.cases.models import Category, Channel, ClockTarget, Impact, Status
 from aftersales.contracts.models import Severity
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Contact, Customer, Site
 
 ANY = [("", _("全部"))]
 
@@ -42,3 +45,30 @@ class ActionForm(forms.Form):
     due_at = forms.DateTimeField(label=_("约定期限"), required=False,
                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     contact_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class IntakeForm(forms.Form):
+    """The phone intake (热线受理) form, in the order an agent fills it while listening."""
+
+    title = forms.CharField(label=_("故障简述"), max_length=200)
+    impact = forms.ChoiceField(label=_("影响程度"), choices=Impact.choices, initial=Impact.DEGRADED)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices, initial=Category.FAULT)
+    asset = forms.ModelChoiceField(label=_("设备/序列号"), queryset=Asset.objects.none(), required=False,
+                                   empty_label="—")
+    contact = forms.ModelChoiceField(label=_("联系人"), queryset=Contact.objects.none(), required=False,
+                                     empty_label="—")
+    site = forms.ModelChoiceField(label=_("站点"), queryset=Site.objects.none(), required=False, empty_label="—")
+    description = forms.CharField(label=_("故障现象描述"), required=False, max_length=20000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
+    severity = forms.ChoiceField(label=_("严重等级（不填则按影响程度）"), required=False,
+                                 choices=[("", "—")] + Severity.choices)
+
+    def __init__(self, *args: Any, customer_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["asset"].queryset = (
+            Asset.objects.filter(customer_id=customer_id).select_related("product").order_by("serial_number")
+        )
+        self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id).order_by("name")
+        self.fields["site"].queryset = Site.objects.filter(customer_id=customer_id).order_by("name")
+        self.fields["title"].widget.attrs["autofocus"] = True

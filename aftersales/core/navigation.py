@@ -14,6 +14,7 @@ from aftersales.accounts.models import Role
 MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("console:queue", _("工单队列"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                             Role.ENGINEER, Role.EXPERT})),
+    ("console:intake", _("热线受理"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
@@ -25,9 +26,9 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"menu": []}
     role = getattr(user, "role", "")
-    items = [
-        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
-        for name, label, roles in MENU
-        if role in roles
-    ]
+    items = [{"url": reverse(name), "label": label, "active": False} for name, label, roles in MENU if role in roles]
+    # The entry whose address is the longest beginning of this page's path is the current one.
+    current = max((i for i in items if request.path.startswith(i["url"])), key=lambda i: len(i["url"]), default=None)
+    if current is not None:
+        current["active"] = True
     return {"menu": items}

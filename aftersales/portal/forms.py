@@ -39,3 +39,7 @@ class ServiceRequestForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("重新打开的原因"), max_length=5000)
+
+
+class ReplyForm(forms.Form):
+    message = forms.CharField(label=_("回复内容"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))

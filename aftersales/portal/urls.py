@@ -9,4 +9,5 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", views.case_page, name="case"),
     path("cases/<uuid:case_id>/confirm-closure", views.confirm_closure, name="confirm_closure"),
     path("cases/<uuid:case_id>/reopen", views.reopen, name="reopen"),
+    path("cases/<uuid:case_id>/reply", views.reply, name="reply"),
 ]

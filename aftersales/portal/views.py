@@ -27,13 +27,13 @@ from aftersales.cases.selectors import (
     get_case_for_user,
 )
 from aftersales.core.errors import DomainError
-from aftersales.portal.forms import ReopenForm, ServiceRequestForm
+from aftersales.portal.forms import ReopenForm, ReplyForm, ServiceRequestForm
 
 PAGE = 25
 # Events a customer sees on its case; internal ones (sweep marks, escalations) stay in the console.
 VISIBLE_EVENTS = frozenset({
     "opened", "acknowledged", "responded", "assigned", "waiting_on_customer", "resumed", "checked_in",
-    "resolved", "restored", "deadline_agreed", "closure_consented", "reopened",
+    "resolved", "restored", "deadline_agreed", "closure_consented", "reopened", "customer_replied",
 })
 
 
@@ -66,7 +66,8 @@ def _case_context(request: HttpRequest, case_id: uuid.UUID, **extra: Any) -> dic
     case = get_case_for_user(request.user, case_id)
     events = [e for e in case_events(case, limit=100) if e.kind in VISIBLE_EVENTS]
     return {"case": case, "clocks": case_clocks(case), "events": events, "now": timezone.now(),
-            "reopen_form": extra.pop("reopen_form", ReopenForm()), **extra}
+            "reopen_form": extra.pop("reopen_form", ReopenForm()),
+            "reply_form": extra.pop("reply_form", ReplyForm()), **extra}
 
 
 @login_required
@@ -106,6 +107,25 @@ def reopen(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("服务请求已重新打开，我们会尽快处理。"))
             return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
     return render(request, "portal/case.html", _case_context(request, case_id, reopen_form=form), status=422)
+
+
+@require_POST
+@login_required
+@customers_only
+def reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_act(actor=request.user, case_id=case_id, action="customer_reply",
+                              message=form.cleaned_data["message"])
+        except DomainError as refused:
+            if refused.status == 404:
+                raise Http404 from None
+            form.add_error(None, refused.detail)
+        else:
+            messages.success(request, _("回复已发送。"))
+            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
+    return render(request, "portal/case.html", _case_context(request, case_id, reply_form=form), status=422)
 
 
 def _description(data: dict[str, Any]) -> str:

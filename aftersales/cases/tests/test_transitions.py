@@ -16,6 +16,7 @@ ACTION_PAYLOADS = {
     "resolve": {"resolution": "更换板卡"}, "restore": {"note": "已恢复"},
     "agree_deadline": {"target": "resolution", "due_at": "2026-12-30T12:00:00+08:00", "reason": "返厂"},
     "confirm_closure": {"note": "客户电话同意关闭"}, "reopen": {"reason": "复发"},
+    "note": {"note": "已联系厂家"}, "customer_reply": {"message": "资料已发送"},
 }
 
 # How to bring a fresh case into each status, as a list of (action, payload).
@@ -54,7 +55,9 @@ def test_every_action_follows_the_transition_table_in_every_status(api, agent, a
     if status in TRANSITIONS[action]:
         assert response.status_code == 200, response.content
         assert case.status == TRANSITIONS[action][status]
-        assert CaseEvent.objects.filter(case_id=case_id).count() == events_before + 1
+        # A customer's reply to a case waiting on them also records the resumption.
+        added = 2 if (action, status) == ("customer_reply", "waiting_on_customer") else 1
+        assert CaseEvent.objects.filter(case_id=case_id).count() == events_before + added
     else:
         assert response.status_code == 409, response.content
         assert response.json()["code"] == "invalid_transition"
@@ -102,3 +105,24 @@ def test_the_transition_table_only_names_real_statuses():
         assert set(table) <= set(Status.values)
         assert set(table.values()) <= set(Status.values)
     assert services.CUSTOMER_ACTIONS <= set(TRANSITIONS)
+
+
+def test_a_customer_reply_to_a_case_waiting_on_them_restarts_the_clocks(api, agent, alice, acme):
+    client = api(agent)
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        case_id = _case_in(client, acme, "waiting_on_customer")
+    with time_machine.travel(at("2026-11-02 12:00"), tick=False):
+        response = api(alice).post(f"/api/v1/cases/{case_id}/actions/customer_reply", {"message": "照片见附件"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "in_progress"
+    assert [e["kind"] for e in body["events"][-2:]] == ["customer_replied", "resumed"]
+    assert all(c["state"] != "paused" for c in body["clocks"])
+
+
+def test_internal_notes_are_for_staff_only_and_empty_ones_are_refused(api, agent, alice, acme):
+    case_id = api(agent).post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    assert api(alice).post(f"/api/v1/cases/{case_id}/actions/note", {"note": "x"}).status_code == 403
+    response = api(agent).post(f"/api/v1/cases/{case_id}/actions/note", {"note": "  "})
+    assert (response.status_code, response.json()["field"]) == (422, "note")
+    assert api(agent).post(f"/api/v1/cases/{case_id}/actions/note", {"note": "厂家说周三到货"}).status_code == 200

@@ -25,7 +25,9 @@ from aftersales.core.errors import DomainError
 # What each action asks for on the page, in order; labels are the buttons.
 ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "acknowledge": (_("确认受理"), ()),
-    "respond": (_("答复客户"), ("message",)),
+    "respond": (_("答复客户（客户可见）"), ("message",)),
+    "note": (_("内部备注（客户不可见）"), ("note",)),
+    "customer_reply": (_("记录客户来电/回复"), ("message",)),
     "assign": (_("指派"), ("assignee_id",)),
     "check_in": (_("到场签到"), ("note",)),
     "restore": (_("已恢复运行"), ("note",)),

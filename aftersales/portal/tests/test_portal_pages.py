@@ -80,3 +80,23 @@ def test_the_form_offers_only_the_customers_own_sites_and_names_bad_fields(alice
 
 def test_staff_do_not_use_the_portal(agent):
     assert _client(agent).get("/portal/").status_code == 404
+
+
+def test_a_customer_replies_and_never_sees_internal_notes(agent, alice, acme):
+    case, _created = services.case_open(actor=agent, customer_id=acme.pk, channel="phone", category="fault",
+                                        title="隧道摄像机黑屏", impact="degraded")
+    services.case_acknowledge(actor=agent, case_id=case.pk)
+    services.case_wait_on_customer(actor=agent, case_id=case.pk, reason="请提供设备照片")
+    services.case_note(actor=agent, case_id=case.pk, text="内部：怀疑是电源批次问题")
+    client = _client(alice)
+    page = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "怀疑是电源批次问题" not in page
+    assert client.post(f"/portal/cases/{case.pk}/reply", {"message": "照片已上传"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    assert "照片已上传" in client.get(f"/portal/cases/{case.pk}/").content.decode()
+    console = Client()
+    console.force_login(agent)
+    staff_page = console.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "怀疑是电源批次问题" in staff_page
+    assert "照片已上传" in staff_page
