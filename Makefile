@@ -10,7 +10,7 @@ export PORT
 .DEFAULT_GOAL := help
 
 help: ## Show this help
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,18 +37,25 @@ openapi: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/openapi.json)
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py export_openapi_schema --api aftersales.config.api.api --indent 2 --sorted > docs/openapi.json
 
-test-sqlite: $(STAMP) ## The suite on SQLite
+test-sqlite: $(STAMP) ## The suite on SQLite (without the browser tests)
 	@mkdir -p var
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=aftersales/browser_tests
 
 test-postgres: $(STAMP) ## The suite on a private PostgreSQL server (installed and started if absent)
 	@mkdir -p var
-	DATABASE_URL=$$(scripts/test-postgres.sh) $(BIN)/pytest -q
+	DATABASE_URL=$$(scripts/test-postgres.sh) $(BIN)/pytest -q --ignore=aftersales/browser_tests
 
-test: $(STAMP) ## Lint, then the whole suite on SQLite and on PostgreSQL
+test-browser: $(STAMP) ## The pages in headless Chromium (installed if absent); screenshots in var/screenshots
+	@mkdir -p var
+	scripts/ensure-chromium.sh
+	status=0; $(BIN)/pytest -q aftersales/browser_tests || status=$$?; \
+	  echo "Screenshots: $(CURDIR)/var/screenshots"; exit $$status
+
+test: $(STAMP) ## Lint, then the suite on SQLite, the pages in Chromium, the suite on PostgreSQL
 	@mkdir -p var
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-postgres
 
 bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
@@ -57,4 +64,4 @@ bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install run lint openapi test test-sqlite test-postgres bench clean
+.PHONY: help install run lint openapi test test-sqlite test-browser test-postgres bench clean

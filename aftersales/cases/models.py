@@ -166,7 +166,7 @@ class Case(BaseModel):
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", _("受理")
+    OPENED = "opened", _("登记")
     ACKNOWLEDGED = "acknowledged", _("确认受理")
     RESPONDED = "responded", _("首次响应/答复")
     ASSIGNED = "assigned", _("指派")

@@ -15,6 +15,8 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("console:queue", _("工单队列"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                             Role.ENGINEER, Role.EXPERT})),
     ("console:intake", _("热线受理"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
+    ("console:customers", _("客户档案"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                                Role.ENGINEER, Role.EXPERT})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
