@@ -42,7 +42,8 @@ class Load:
 
     def request(self) -> bytes:
         a = self.args
-        head = f"Host: {HOST}:{a.port}\r\nAuthorization: Bearer {a.token}\r\nUser-Agent: aftersales-bench\r\n"
+        auth = f"Cookie: {a.cookie}\r\n" if a.cookie else f"Authorization: Bearer {a.token}\r\n"
+        head = f"Host: {HOST}:{a.port}\r\n{auth}User-Agent: aftersales-bench\r\n"
         if a.mode == "create":
             body = json.dumps({
                 "customer_id": self.rng.choice(self.customers), "channel": "phone", "category": "fault",
@@ -55,6 +56,10 @@ class Load:
             return f"GET /api/v1/cases?limit=50 HTTP/1.1\r\n{head}\r\n".encode()
         if a.mode == "detail":
             return f"GET /api/v1/cases/{self.rng.choice(self.case_ids)} HTTP/1.1\r\n{head}\r\n".encode()
+        if a.mode == "queue_page":
+            return f"GET /console/ HTTP/1.1\r\n{head}\r\n".encode()
+        if a.mode == "case_page":
+            return f"GET /console/cases/{self.rng.choice(self.case_ids)}/ HTTP/1.1\r\n{head}\r\n".encode()
         raise SystemExit(f"unknown mode {a.mode}")
 
     async def connection(self) -> None:
@@ -153,8 +158,9 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--token", required=True)
-    parser.add_argument("--mode", choices=("create", "queue", "detail"), default="create")
+    parser.add_argument("--token", default="")
+    parser.add_argument("--cookie", default="", help="send this Cookie header instead of a bearer token")
+    parser.add_argument("--mode", choices=("create", "queue", "detail", "queue_page", "case_page"), default="create")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=3.0)

@@ -21,7 +21,7 @@ from typing import Any
 
 from common import PYTHON, RESULTS, ROOT, durability, ensure_postgres, say
 
-STEPS = ("http", "calendar", "load", "queries", "sweep")  # calendar reads the http database
+STEPS = ("http", "calendar", "load", "queries", "pages", "sweep")  # calendar reads the http database
 
 
 def machine() -> str:
@@ -33,7 +33,7 @@ def machine() -> str:
 
 def step(name: str, backend: str, args: argparse.Namespace) -> None:
     script = {"calendar": "bench_calendar.py", "http": "bench_http_create.py", "load": "bench_load.py",
-              "queries": "bench_queries.py", "sweep": "bench_sweep.py"}[name]
+              "queries": "bench_queries.py", "pages": "bench_pages.py", "sweep": "bench_sweep.py"}[name]
     command = [PYTHON, str(ROOT / "bench" / script), "--backend", backend]
     if name == "http":
         command += ["--duration", str(args.duration)]
@@ -63,6 +63,16 @@ def summary(data: dict[str, Any], backend: str) -> list[str]:
         if key in queries:
             q = queries[key]
             lines.append(f"  2. {label}: p50 {q['p50'] * 1000:.2f} / p95 {q['p95'] * 1000:.2f} ms")
+    pages = figures.get("pages", {})
+    for key, label in (("queue_page", "queue page /console/"), ("case_page", "case page /console/cases/{id}/")):
+        if key in pages:
+            p = pages[key]
+            lines.append(f"  web. {label}: c=1 p50 {p['c1']['p50'] * 1000:.1f} / p95 {p['c1']['p95'] * 1000:.1f} ms; "
+                         f"c=16 {p['c16_pages_per_s']:.0f} pages/s")
+    if "first_load" in pages:
+        size = pages["first_load"]
+        lines.append(f"  web. queue page first load: {size['identity']['total'] / 1024:.0f} KB "
+                     f"({size['gzip']['total'] / 1024:.0f} KB gzip)")
     sweep = figures.get("sweep", {})
     if "idle" in sweep:
         lines.append(f"  3. sweep, nothing due: median {sweep['idle']['p50'] * 1000:.1f} ms, "

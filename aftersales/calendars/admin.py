@@ -12,6 +12,7 @@ class CalendarExceptionInline(admin.TabularInline):
 @admin.register(Calendar)
 class CalendarAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "timezone", "holiday_source", "version")
+    list_filter = ("holiday_source", "timezone")
     search_fields = ("code", "name")
     inlines = [CalendarExceptionInline]
     readonly_fields = ("version", "clocks_version")

@@ -184,6 +184,7 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("时效超时")
     NOTE = "note", _("内部备注")
     CUSTOMER_REPLIED = "customer_replied", _("客户回复")
+    ATTACHED = "attached", _("上传附件")
 
 
 class CaseEvent(models.Model):
@@ -337,3 +338,31 @@ class CaseNumber(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+def attachment_path(instance: CaseAttachment, filename: str) -> str:
+    # Never the uploader's file name on disk: a random name in a folder per month.
+    return f"cases/{instance.created_at:%Y/%m}/{instance.pk.hex}"
+
+
+class CaseAttachment(BaseModel):
+    """A file added to a case (附件): a photo of the fault, a PDF report. Type and size checked."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工单"))
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    visible_to_customer = models.BooleanField(_("客户可见"), default=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name

@@ -72,3 +72,8 @@ class IntakeForm(forms.Form):
         self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id).order_by("name")
         self.fields["site"].queryset = Site.objects.filter(customer_id=customer_id).order_by("name")
         self.fields["title"].widget.attrs["autofocus"] = True
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（图片或 PDF）"))
+    visible_to_customer = forms.BooleanField(label=_("客户可见"), required=False, initial=True)

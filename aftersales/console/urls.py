@@ -12,4 +12,6 @@ urlpatterns = [
     path("assets/<uuid:asset_id>/", archive.asset_page, name="asset"),
     path("cases/<uuid:case_id>/", case.case_page, name="case"),
     path("cases/<uuid:case_id>/actions/<slug:action>", case.case_action, name="case_action"),
+    path("cases/<uuid:case_id>/attachments", case.case_attachment_upload, name="case_attachment_upload"),
+    path("attachments/<uuid:attachment_id>", case.attachment_download, name="attachment"),
 ]

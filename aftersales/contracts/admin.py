@@ -12,6 +12,8 @@ class SlaTargetInline(admin.TabularInline):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "calendar", "warning_percent", "is_default", "version")
+    list_filter = ("calendar", "is_default")
+    search_fields = ("code", "name")
     inlines = [SlaTargetInline]
     readonly_fields = ("version", "clocks_version")
 
@@ -24,6 +26,8 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(ServiceTier)
 class ServiceTierAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "policy")
+    list_filter = ("policy",)
+    search_fields = ("code", "name")
 
 
 @admin.register(Contract)

@@ -26,6 +26,7 @@ class ServiceRequestForm(forms.Form):
     noticed_at = forms.DateTimeField(label=_("发现时间"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     impact = forms.ChoiceField(label=_("影响程度"), choices=Impact.choices)
+    attachment = forms.FileField(label=_("附件（图片或 PDF，可选）"), required=False)
 
     def __init__(self, *args: Any, customer_id: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +36,10 @@ class ServiceRequestForm(forms.Form):
         self.fields["asset"].queryset = (
             Asset.objects.filter(customer_id=customer_id).select_related("product").order_by("serial_number")
         )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（图片或 PDF）"))
 
 
 class ReopenForm(forms.Form):

@@ -10,4 +10,6 @@ urlpatterns = [
     path("cases/<uuid:case_id>/confirm-closure", views.confirm_closure, name="confirm_closure"),
     path("cases/<uuid:case_id>/reopen", views.reopen, name="reopen"),
     path("cases/<uuid:case_id>/reply", views.reply, name="reply"),
+    path("cases/<uuid:case_id>/attachments", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<uuid:attachment_id>", views.attachment_download, name="attachment"),
 ]

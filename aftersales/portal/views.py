@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.cases import services
+from aftersales.cases.attachments import attachments_for, case_attach, sniff_content_type
+from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import (
     QueueFilters,
     case_clocks,
@@ -27,7 +29,7 @@ from aftersales.cases.selectors import (
     get_case_for_user,
 )
 from aftersales.core.errors import DomainError
-from aftersales.portal.forms import ReopenForm, ReplyForm, ServiceRequestForm
+from aftersales.portal.forms import AttachmentForm, ReopenForm, ReplyForm, ServiceRequestForm
 
 PAGE = 25
 # Events a customer sees on its case; internal ones (sweep marks, escalations) stay in the console.
@@ -67,7 +69,9 @@ def _case_context(request: HttpRequest, case_id: uuid.UUID, **extra: Any) -> dic
     events = [e for e in case_events(case, limit=100) if e.kind in VISIBLE_EVENTS]
     return {"case": case, "clocks": case_clocks(case), "events": events, "now": timezone.now(),
             "reopen_form": extra.pop("reopen_form", ReopenForm()),
-            "reply_form": extra.pop("reply_form", ReplyForm()), **extra}
+            "reply_form": extra.pop("reply_form", ReplyForm()),
+            "attachment_form": extra.pop("attachment_form", AttachmentForm()),
+            "attachments": attachments_for(request.user, case), **extra}
 
 
 @login_required
@@ -140,12 +144,17 @@ def _description(data: dict[str, Any]) -> str:
 @customers_only
 def service_request(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = ServiceRequestForm(request.POST or None, customer_id=user.customer_id)
+    form = ServiceRequestForm(request.POST or None, request.FILES or None, customer_id=user.customer_id)
     # One key per form shown: a double submit (or a retry after a timeout) files one case.
     key = request.POST.get("idempotency_key") or str(uuid.uuid4())
     status = 200
     if request.method == "POST":
         status = 422
+        upload = request.FILES.get("attachment")
+        if upload is not None and sniff_content_type(upload.read(16)) is None:
+            form.add_error("attachment", _("只能上传图片（PNG、JPEG、GIF、WebP）或 PDF 文件。"))
+        if upload is not None:
+            upload.seek(0)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -156,8 +165,11 @@ def service_request(request: HttpRequest) -> HttpResponse:
                     site_id=data["site"].pk if data["site"] else None,
                     asset_id=data["asset"].pk if data["asset"] else None,
                     idempotency_key=f"portal:{key}",
-                    fingerprint=services.request_fingerprint({k: str(v) for k, v in data.items()}),
+                    fingerprint=services.request_fingerprint(
+                        {k: str(v) for k, v in data.items() if k != "attachment"}),
                 )
+                if filed.created and upload is not None:
+                    case_attach(actor=user, case_id=filed.case.pk, upload=upload, name=upload.name)
             except DomainError as refused:
                 if refused.field and refused.field.removesuffix("_id") in form.fields:
                     form.add_error(refused.field.removesuffix("_id"), refused.detail)
@@ -168,3 +180,28 @@ def service_request(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("服务申请已提交，工单号 %(number)s。") % {"number": filed.case.number})
                 return HttpResponseRedirect(reverse("portal:case", args=[filed.case.pk]))
     return render(request, "portal/request.html", {"form": form, "idempotency_key": key}, status=status)
+
+
+@require_POST
+@login_required
+@customers_only
+def attachment_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            case_attach(actor=request.user, case_id=case_id, upload=upload, name=upload.name)
+        except DomainError as refused:
+            if refused.status == 404:
+                raise Http404 from None
+            form.add_error("file", refused.detail)
+        else:
+            messages.success(request, _("附件已上传。"))
+            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
+    return render(request, "portal/case.html", _case_context(request, case_id, attachment_form=form), status=422)
+
+
+@login_required
+@customers_only
+def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
+    return attachment_response(request, attachment_id)

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from aftersales.assets.services import asset_warranty
 from aftersales.cases import services
+from aftersales.cases.attachments import attachments_for, case_attach
+from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import case_clocks, case_events, get_case_for_user
 from aftersales.cases.transitions import TRANSITIONS
-from aftersales.console.forms import ActionForm
+from aftersales.console.forms import ActionForm, AttachmentForm
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
 
@@ -42,7 +44,7 @@ ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
 
 
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
-                      failed_action: str = "") -> dict[str, Any]:
+                      failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
     case = get_case_for_user(request.user, case_id)
     form = form or ActionForm()
     actions = [
@@ -55,6 +57,8 @@ def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionF
         "case": case, "clocks": case_clocks(case), "events": case_events(case, limit=50),
         "actions": actions, "warranty": warranty, "now": timezone.now(), "form": form,
         "tier": case.contract.tier if case.contract_id else None,
+        "attachments": attachments_for(request.user, case),
+        "attachment_form": attachment_form or AttachmentForm(),
     }
 
 
@@ -92,3 +96,30 @@ def case_action(request: HttpRequest, case_id: uuid.UUID, action: str) -> HttpRe
             return HttpResponseRedirect(reverse("console:case", args=[case_id]))
     context = case_page_context(request, case_id, form=form, failed_action=action)
     return render(request, "console/case.html", context, status=status)
+
+
+@require_POST
+@login_required
+@staff_only
+def case_attachment_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            case_attach(actor=request.user, case_id=case_id, upload=upload, name=upload.name,
+                        visible_to_customer=form.cleaned_data["visible_to_customer"])
+        except DomainError as refused:
+            if refused.status == 404:
+                raise
+            form.add_error("file", refused.detail)
+        else:
+            messages.success(request, _("附件已上传。"))
+            return HttpResponseRedirect(reverse("console:case", args=[case_id]))
+    context = case_page_context(request, case_id, attachment_form=form)
+    return render(request, "console/case.html", context, status=422)
+
+
+@login_required
+@staff_only
+def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
+    return attachment_response(request, attachment_id)
