@@ -1,7 +1,6 @@
 """A case's life in the browser: filed, worked in the console, confirmed closed by the customer,
 and invisible to another customer."""
 
-# ruff: noqa: S101  (pytest's plain asserts; pyproject.toml exempts only **/tests/**)
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """What every page needs (its scripts and styles), the console's queue filter (htmx, no page
 reload) and the language switch."""
 
-# ruff: noqa: S101  (pytest's plain asserts; pyproject.toml exempts only **/tests/**)
 
 from __future__ import annotations
 
