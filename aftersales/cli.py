@@ -60,7 +60,7 @@ def _run() -> int:
     worker = subprocess.Popen([sys.executable, "-m", "aftersales.cli", "worker"])
     web = subprocess.Popen(_serve_command())
     print(f"Aftersales is serving on http://{os.environ.get('HOST', '127.0.0.1')}:"
-          f"{os.environ.get('PORT', '8000')}/  (API docs at /api/v1/docs, admin at /admin/)", flush=True)
+          f"{os.environ.get('PORT', '8000')}/  (sign in as a demo user; API docs at /api/v1/docs)", flush=True)
 
     def stop(*_: object) -> None:
         for process in (web, worker):

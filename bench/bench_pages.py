@@ -20,9 +20,12 @@ import urllib.request
 from typing import Any
 
 from common import (
+    AFTERSALES,
+    APP,
     PYTHON,
     ROOT,
     Server,
+    bench_env,
     django_setup,
     ms,
     percentiles,
@@ -98,6 +101,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     args = parser.parse_args()
     django_setup(args.backend, "bulk")
+    # The server serves the collected static files (WhiteNoise), as `aftersales run` prepares them.
+    subprocess.run([AFTERSALES, "manage", "collectstatic", "--no-input", "-v", "0"],
+                   env=bench_env(args.backend, "bulk"), cwd=APP, check=True)
     from aftersales.cases.models import Case
 
     total = Case.objects.count()
