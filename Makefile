@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
+# The English catalogue, compiled from the committed .po (the .mo is built, never committed).
+TRANSLATIONS := aftersales/locale/en/LC_MESSAGES/django.mo
 
 .DEFAULT_GOAL := help
 
@@ -21,11 +23,18 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 
 install: $(STAMP) ## Create the virtualenv and install the pinned dependencies
 
-run: $(STAMP) ## Serve the product with demo data on http://127.0.0.1:$(PORT) (SQLite)
+$(TRANSLATIONS): aftersales/locale/en/LC_MESSAGES/django.po $(STAMP)
+	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py compiletranslations
+
+messages: $(STAMP) ## Re-extract the interface texts into the English catalogue (then translate the new entries)
+	cd aftersales && DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py \
+	  makemessages --locale en --add-location file --no-obsolete --no-wrap --ignore tests --ignore browser_tests
+
+run: $(STAMP) $(TRANSLATIONS) ## Serve the product with demo data on http://127.0.0.1:$(PORT) (SQLite)
 	@mkdir -p var
 	$(BIN)/aftersales run
 
-lint: $(STAMP) ## ruff, mypy, migrations and OpenAPI drift checks
+lint: $(STAMP) $(TRANSLATIONS) ## ruff, mypy, migrations and OpenAPI drift checks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check aftersales/calendars/engine.py aftersales/cases/clocks.py
 	$(BIN)/mypy aftersales
@@ -37,15 +46,15 @@ openapi: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/openapi.json)
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=aftersales.config.settings_test $(BIN)/python manage.py export_openapi_schema --api aftersales.config.api.api --indent 2 --sorted > docs/openapi.json
 
-test-sqlite: $(STAMP) ## The suite on SQLite (without the browser tests)
+test-sqlite: $(STAMP) $(TRANSLATIONS) ## The suite on SQLite (without the browser tests)
 	@mkdir -p var
 	$(BIN)/pytest -q --ignore=aftersales/browser_tests
 
-test-postgres: $(STAMP) ## The suite on a private PostgreSQL server (installed and started if absent)
+test-postgres: $(STAMP) $(TRANSLATIONS) ## The suite on a private PostgreSQL server (installed and started if absent)
 	@mkdir -p var
 	DATABASE_URL=$$(scripts/test-postgres.sh) $(BIN)/pytest -q --ignore=aftersales/browser_tests
 
-test-browser: $(STAMP) ## The pages in headless Chromium (installed if absent); screenshots in var/screenshots
+test-browser: $(STAMP) $(TRANSLATIONS) ## The pages in headless Chromium (installed if absent); screenshots in var/screenshots
 	@mkdir -p var
 	scripts/ensure-chromium.sh
 	status=0; $(BIN)/pytest -q aftersales/browser_tests || status=$$?; \
@@ -64,4 +73,4 @@ bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install run lint openapi test test-sqlite test-browser test-postgres bench clean
+.PHONY: help install run lint openapi test test-sqlite test-browser test-postgres bench clean messages

@@ -46,6 +46,7 @@ def _run() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     _manage(["migrate", "--no-input", "-v", "0"])
     _manage(["collectstatic", "--no-input", "-v", "0"])
+    _manage(["compiletranslations"])
     import django
 
     django.setup()

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.accounts.models import ApiToken, Role, SignInThrottle, User
 from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -29,15 +30,22 @@ def user_create(
     first_name: str = "",
 ) -> User:
     if role not in Role.values:
-        raise ValidationFailed(f"role must be one of {Role.values}", field="role")
+        raise ValidationFailed(
+            _("%(field)s必须是以下之一：%(choices)s")
+            % {"field": _("角色"), "choices": ", ".join(Role.values)},
+            field="role",
+        )
     if role == Role.CUSTOMER and customer is None:
-        raise ValidationFailed("a customer user needs a customer", field="customer")
+        raise ValidationFailed(_("客户用户必须属于一个客户"), field="customer")
     if role != Role.CUSTOMER and customer is not None:
-        raise ValidationFailed("only customer users belong to a customer", field="customer")
+        raise ValidationFailed(_("只有客户用户才属于客户"), field="customer")
     if len(password) < 8:
-        raise ValidationFailed("password must have at least 8 characters", field="password")
+        raise ValidationFailed(_("密码至少需要 8 个字符"), field="password")
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"user {username!r} exists", code="user_exists", field="username")
+        raise Conflict(
+            _("用户“%(username)s”已存在") % {"username": username},
+            code="user_exists", field="username",
+        )
     user = User(
         username=username, role=role, customer=customer, email=email, first_name=first_name,
         is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
@@ -67,7 +75,8 @@ def sign_in_check(*, username: str, password: str, request: Any = None, now: dt.
     if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
         raise PermissionDenied(
-            _("登录失败次数过多，请 %(minutes)d 分钟后再试。") % {"minutes": minutes},
+            ngettext("登录失败次数过多，请 %(minutes)d 分钟后再试。", "登录失败次数过多，请 %(minutes)d 分钟后再试。",
+                     minutes) % {"minutes": minutes},
             code="locked_out", field="username",
         )
     user = authenticate(request, username=username, password=password)

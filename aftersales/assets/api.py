@@ -4,6 +4,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from aftersales.accounts.models import ARCHIVE_ROLES
@@ -25,7 +26,7 @@ def _product_out(product: Product) -> ProductOut:
 
 @router.post("/products", response={201: ProductOut})
 def product_create_view(request: HttpRequest, payload: ProductIn) -> Status[ProductOut]:
-    require_role(request.user, ARCHIVE_ROLES, doing="define products")
+    require_role(request.user, ARCHIVE_ROLES, doing=_("定义产品"))
     return Status(201, _product_out(product_create(**payload.dict())))
 
 
@@ -52,7 +53,7 @@ def _asset_out(asset: Asset) -> AssetOut:
 
 @router.post("/assets", response={201: AssetOut})
 def asset_create_view(request: HttpRequest, payload: AssetIn) -> Status[AssetOut]:
-    require_role(request.user, ARCHIVE_ROLES, doing="register assets")
+    require_role(request.user, ARCHIVE_ROLES, doing=_("登记设备"))
     customer = get_customer_for_user(request.user, payload.customer_id)
     product = Product.objects.filter(pk=payload.product_id).first()
     if product is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aftersales.assets.models import Asset, Product
 from aftersales.assets.warranty import Warranty, compute_warranty
@@ -20,9 +21,12 @@ def product_create(
     for field, value in (("trial_months", trial_months), ("warranty_months", warranty_months),
                          ("return_days", return_days)):
         if value < 0:
-            raise ValidationFailed("must not be negative", field=field)
+            raise ValidationFailed(_("不能为负数"), field=field)
     if Product.objects.filter(model=model).exists():
-        raise Conflict(f"a product with model {model!r} exists", code="product_exists", field="model")
+        raise Conflict(
+            _("型号为“%(model)s”的产品已存在") % {"model": model},
+            code="product_exists", field="model",
+        )
     return Product.objects.create(
         model=model, name=name, category=category, manufacturer=manufacturer,
         has_acceptance=has_acceptance, trial_months=trial_months, warranty_months=warranty_months,
@@ -38,17 +42,18 @@ def asset_create(
 ) -> Asset:
     serial_number = serial_number.strip()
     if not serial_number:
-        raise ValidationFailed("serial_number is required", field="serial_number")
+        raise ValidationFailed(_("请填写序列号"), field="serial_number")
     if site is not None and site.customer_id != customer.pk:
-        raise ValidationFailed("the site belongs to another customer", field="site_id")
+        raise ValidationFailed(_("该站点属于其他客户"), field="site_id")
     if initial_acceptance_on and final_acceptance_on and final_acceptance_on < initial_acceptance_on:
         raise ValidationFailed(
-            "final acceptance (终验) cannot precede initial acceptance (初验)",
+            _("终验日期不能早于初验日期"),
             field="final_acceptance_on",
         )
     if Asset.objects.filter(product=product, serial_number=serial_number).exists():
         raise Conflict(
-            f"product {product.model} already has serial number {serial_number!r}",
+            _("产品 %(model)s 已有序列号为“%(serial_number)s”的设备")
+            % {"model": product.model, "serial_number": serial_number},
             code="asset_exists", field="serial_number",
         )
     return Asset.objects.create(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -42,7 +43,7 @@ def _get(code: str) -> Calendar:
 
 @router.post("", response={201: CalendarOut})
 def calendar_create_view(request: HttpRequest, payload: CalendarIn) -> Status[CalendarOut]:
-    require_role(request.user, CONFIGURING, doing="define calendars")
+    require_role(request.user, CONFIGURING, doing=_("定义工作日历"))
     calendar = calendar_create(**payload.dict())
     return Status(201, _out(_get(calendar.code)))
 
@@ -61,7 +62,7 @@ def calendar_detail(request: HttpRequest, code: str) -> CalendarOut:
 def calendar_exception_create(
     request: HttpRequest, code: str, payload: CalendarExceptionIn
 ) -> Status[CalendarExceptionOut]:
-    require_role(request.user, CONFIGURING, doing="enter calendar exceptions")
+    require_role(request.user, CONFIGURING, doing=_("录入日历例外"))
     exception = calendar_exception_set(calendar=_get(code), **payload.dict())
     return Status(201, CalendarExceptionOut(date=exception.date, kind=exception.kind, name=exception.name))
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from aftersales.calendars.engine import (
     BusinessCalendar,
@@ -28,7 +29,7 @@ def _validate_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(f"unknown timezone {name!r}", field="timezone") from None
+        raise ValidationFailed(_("未知的时区“%(name)s”") % {"name": name}, field="timezone") from None
 
 
 def parse_working_hours(raw: Any) -> tuple[tuple[Interval, ...], ...] | None:
@@ -36,22 +37,27 @@ def parse_working_hours(raw: Any) -> tuple[tuple[Interval, ...], ...] | None:
     if raw in (None, {}):
         return None
     if not isinstance(raw, dict):
-        raise ValidationFailed("working_hours must be an object keyed mon..sun", field="working_hours")
+        raise ValidationFailed(_("工作时间必须是以星期 mon..sun 为键的对象"), field="working_hours")
     unknown = set(raw) - set(WEEKDAYS)
     if unknown:
         raise ValidationFailed(
-            f"unknown weekday(s) {sorted(unknown)}; use {', '.join(WEEKDAYS)}", field="working_hours"
+            _("未知的星期：%(unknown)s；请使用 %(weekdays)s")
+            % {"unknown": ", ".join(sorted(unknown)), "weekdays": ", ".join(WEEKDAYS)},
+            field="working_hours",
         )
     week: list[tuple[Interval, ...]] = []
     for weekday in WEEKDAYS:
         field = f"working_hours.{weekday}"
         intervals = raw.get(weekday) or []
         if not isinstance(intervals, list):
-            raise ValidationFailed("must be a list of [start, end] pairs", field=field)
+            raise ValidationFailed(_("必须是 [开始, 结束] 时间对的列表"), field=field)
         parsed: list[Interval] = []
         for index, pair in enumerate(intervals):
             if not (isinstance(pair, list | tuple) and len(pair) == 2):
-                raise ValidationFailed("each interval is [\"HH:MM\", \"HH:MM\"]", field=f"{field}[{index}]")
+                raise ValidationFailed(
+                    _("每个时间段的格式为 [\"HH:MM\", \"HH:MM\"]"),
+                    field=f"{field}[{index}]",
+                )
             try:
                 parsed.append((parse_hhmm(str(pair[0])), parse_hhmm(str(pair[1]))))
             except CalendarError as error:
@@ -63,7 +69,7 @@ def parse_working_hours(raw: Any) -> tuple[tuple[Interval, ...], ...] | None:
         week.append(tuple(parsed))
     if not any(week):
         raise ValidationFailed(
-            "no working interval on any day; send {} for a 7x24 calendar", field="working_hours"
+            _("每天都没有工作时段；7×24 日历请发送 {}"), field="working_hours"
         )
     return tuple(week)
 
@@ -81,10 +87,15 @@ def calendar_create(
     parse_working_hours(working_hours or {})
     if holiday_source not in ("", *SOURCES):
         raise ValidationFailed(
-            f"holiday_source must be one of {['', *SOURCES]}", field="holiday_source"
+            _("%(field)s必须是以下之一：%(choices)s")
+            % {"field": _("节假日来源"), "choices": ", ".join(repr(s) for s in ("", *SOURCES))},
+            field="holiday_source",
         )
     if Calendar.objects.filter(code=code).exists():
-        raise Conflict(f"a calendar with code {code!r} exists", code="calendar_exists", field="code")
+        raise Conflict(
+            _("代码为“%(code)s”的日历已存在") % {"code": code},
+            code="calendar_exists", field="code",
+        )
     return Calendar.objects.create(
         code=code,
         name=name,
@@ -100,9 +111,13 @@ def calendar_exception_set(
 ) -> CalendarException:
     """Enter or replace the exception for a date; open cases' clocks follow at the next sweep."""
     if kind not in ExceptionKind.values:
-        raise ValidationFailed(f"kind must be one of {ExceptionKind.values}", field="kind")
+        raise ValidationFailed(
+            _("%(field)s必须是以下之一：%(choices)s")
+            % {"field": _("类型"), "choices": ", ".join(ExceptionKind.values)},
+            field="kind",
+        )
     if not name.strip():
-        raise ValidationFailed("name is required", field="name")
+        raise ValidationFailed(_("请填写名称"), field="name")
     exception, _created = CalendarException.objects.update_or_create(
         calendar=calendar, date=date, defaults={"kind": kind, "name": name.strip()}
     )
@@ -113,7 +128,7 @@ def calendar_exception_set(
 
 @transaction.atomic
 def calendar_exception_delete(*, calendar: Calendar, date: dt.date) -> None:
-    deleted, _ = CalendarException.objects.filter(calendar=calendar, date=date).delete()
+    deleted, _by_model = CalendarException.objects.filter(calendar=calendar, date=date).delete()
     if deleted:
         Calendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
 

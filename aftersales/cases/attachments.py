@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.cases.models import CaseAttachment, EventKind
@@ -52,16 +53,16 @@ def case_attach(*, actor: User, case_id: Any, upload: IO[bytes], name: str, visi
     head = upload.read(16)
     content_type = sniff_content_type(head)
     if content_type is None:
-        raise ValidationFailed("only images (PNG, JPEG, GIF, WebP) and PDF files can be attached", field="file")
+        raise ValidationFailed(_("只能上传图片（PNG、JPEG、GIF、WebP）或 PDF 文件。"), field="file")
     digest = hashlib.sha256(head)
     size = len(head)
     for chunk in iter(lambda: upload.read(1 << 16), b""):
         size += len(chunk)
         if size > limit:
-            raise ValidationFailed(f"the file is larger than {limit // (1024 * 1024)} MB", field="file")
+            raise ValidationFailed(_("文件超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)}, field="file")
         digest.update(chunk)
     if size == 0:
-        raise ValidationFailed("the file is empty", field="file")
+        raise ValidationFailed(_("文件是空的。"), field="file")
     upload.seek(0)
     if actor.is_customer_user:
         visible_to_customer = True
@@ -96,7 +97,7 @@ def get_attachment_for_user(user: ScopedUser, attachment_id: Any) -> CaseAttachm
     attachment = get_scoped_or_404(CaseAttachment.objects.select_related("case"), user,
                                    customer_field="case__customer_id", what="attachment", pk=attachment_id)
     if getattr(user, "is_customer_user", False) and not attachment.visible_to_customer:
-        raise NotFound("attachment not found", code="attachment_not_found")
+        raise NotFound(_("附件不存在。"), code="attachment_not_found")
     if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied("sign in first")
+        raise PermissionDenied(_("请先登录。"))
     return attachment

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from aftersales.accounts.models import User
 from aftersales.assets.models import Asset
 from aftersales.cases.models import Case, CaseClock, CaseEvent
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
@@ -28,6 +29,14 @@ def get_case_for_user(user: ScopedUser, case_id: Any) -> Case:
     )
 
 
+def get_case_with_context(user: ScopedUser, case_id: Any) -> Case:
+    """The case with what its page shows beside it (asset and product, contract and tier)."""
+    return get_scoped_or_404(
+        Case.objects.select_related("customer", "policy", "assignee", "asset__product", "contract__tier"),
+        user, customer_field="customer_id", what="case", pk=case_id,
+    )
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str | None = None
@@ -40,7 +49,8 @@ class QueueFilters:
     text: str = ""
 
 
-def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: int) -> list[Case]:
+def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: int,
+               clock_summary: bool = False) -> list[Case]:  # clock_summary: see clock_summaries()
     """Cases ordered by what breaks next (paused and clockless cases last).
 
     Reads `limit + 1` rows so the caller knows whether another page exists without counting.
@@ -69,13 +79,42 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
             queryset = queryset.filter(title__icontains=text)
     # The related rows come by id in separate small queries, not joins: a join lets SQLite's
     # planner (without statistics) scan the whole table and sort instead of walking the index.
+    # A summary (for pages) reads only what a row shows: no policy, a few fields of each clock.
+    # Without clocks: a page takes them from clock_summaries() in one query.
+    if clock_summary:
+        related: list[Any] = [
+            Prefetch("customer", queryset=Customer.objects.only("id", "name")),
+            Prefetch("assignee", queryset=User.objects.only("id", "username")),
+        ]
+    else:
+        related = ["customer", "assignee", "policy",
+                   Prefetch("clocks", queryset=CaseClock.objects.order_by("target"))]
     queryset = (
-        queryset.prefetch_related(
-            "customer", "assignee", "policy", Prefetch("clocks", queryset=CaseClock.objects.order_by("target"))
-        )
+        queryset.prefetch_related(*related)
         .order_by("queue_at", "number")
     )
     return list(queryset[offset : offset + limit + 1])
+
+
+@dataclass(frozen=True)
+class ClockSummary:
+    """What a list shows of one clock: its target, state and times to judge time left."""
+
+    target: str
+    state: str
+    due_at: Any
+    warn_at: Any
+    is_breached: bool
+
+
+def clock_summaries(case_ids: list[Any]) -> dict[Any, list[ClockSummary]]:
+    """The clocks of these cases, by case id, in target order: one query, plain values."""
+    found: dict[Any, list[ClockSummary]] = {case_id: [] for case_id in case_ids}
+    rows = (CaseClock.objects.filter(case_id__in=case_ids).order_by("target")
+            .values_list("case_id", "target", "state", "due_at", "warn_at", "is_breached"))
+    for case_id, target, state, due_at, warn_at, is_breached in rows:
+        found[case_id].append(ClockSummary(target, state, due_at, warn_at, is_breached))
+    return found
 
 
 def case_events(case: Case, *, limit: int = 50, before_sequence: int | None = None) -> list[CaseEvent]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from aftersales.accounts.models import STAFF_ROLES, Role, User
 from aftersales.assets.models import Asset
@@ -38,7 +40,7 @@ from aftersales.cases.models import (
     Status,
 )
 from aftersales.cases.notify import assignment_notification
-from aftersales.cases.transitions import next_status
+from aftersales.cases.transitions import ACTION_LABELS, next_status
 from aftersales.contracts.models import Severity, SlaPolicy
 from aftersales.contracts.services import PolicyInForce, policy_in_force, policy_targets
 from aftersales.core.errors import (
@@ -54,6 +56,27 @@ from aftersales.notifications.services import outbox_enqueue
 
 CUSTOMER_ACTIONS = frozenset({"confirm_closure", "reopen", "customer_reply"})
 POLICY_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})
+# Inputs as users read them, for messages; an error's `field` stays the API name.
+FIELD_LABELS = {
+    "title": gettext_lazy("标题"),
+    "description": gettext_lazy("描述"),
+    "channel": gettext_lazy("渠道"),
+    "category": gettext_lazy("类别"),
+    "impact": gettext_lazy("影响程度"),
+    "severity": gettext_lazy("严重等级"),
+    "contact_id": gettext_lazy("联系人"),
+    "site_id": gettext_lazy("站点"),
+    "asset_id": gettext_lazy("设备"),
+    "policy": gettext_lazy("SLA 策略"),
+    "assignee_id": gettext_lazy("处理人"),
+    "target": gettext_lazy("目标"),
+    "due_at": gettext_lazy("到期时间"),
+}
+NOT_THE_CUSTOMERS = {
+    "contact_id": gettext_noop("该客户没有这个联系人"),
+    "site_id": gettext_noop("该客户没有这个站点"),
+    "asset_id": gettext_noop("该客户没有这台设备"),
+}
 
 
 # --- clocks ---------------------------------------------------------------------------------
@@ -153,10 +176,16 @@ def _replayed(actor: User, key: str, fingerprint: str) -> Case | None:
         return None
     if row.request_hash != fingerprint:
         raise Conflict(
-            "this Idempotency-Key was used for a different request",
+            _("此 Idempotency-Key 已用于另一个请求"),
             code="idempotency_key_reused", field="Idempotency-Key",
         )
     return row.case
+
+
+def _one_of(field: str, choices: Sequence[str]) -> str:
+    return _("%(field)s必须是以下之一：%(choices)s") % {
+        "field": FIELD_LABELS[field], "choices": ", ".join(choices),
+    }
 
 
 def _belongs(model: Any, object_id: Any, customer_id: Any, field: str) -> Any:
@@ -164,14 +193,14 @@ def _belongs(model: Any, object_id: Any, customer_id: Any, field: str) -> Any:
         return None
     found = model.objects.filter(pk=object_id, customer_id=customer_id).first()
     if found is None:
-        raise ValidationFailed(f"no such {field.removesuffix('_id')} for this customer", field=field)
+        raise ValidationFailed(_(NOT_THE_CUSTOMERS[field]), field=field)
     return found
 
 
 def _staff_user(user_id: Any, field: str) -> User:
     user = User.objects.filter(pk=user_id, is_active=True, role__in=STAFF_ROLES).first()
     if user is None:
-        raise ValidationFailed("no such active staff user", field=field)
+        raise ValidationFailed(_("没有这个在职的服务人员"), field=field)
     return user
 
 
@@ -270,18 +299,20 @@ def _case_open(
     if actor.is_customer_user:
         for field, value in (("severity", severity), ("policy", policy_code), ("assignee_id", assignee_id)):
             if value:
-                raise PermissionDenied(f"{field} is decided by the service team", field=field)
+                raise PermissionDenied(
+                    _("%(field)s由服务团队决定") % {"field": FIELD_LABELS[field]}, field=field
+                )
     title = title.strip()
     if not title:
-        raise ValidationFailed("title is required", field="title")
+        raise ValidationFailed(_("请填写标题"), field="title")
     if channel not in Channel.values:
-        raise ValidationFailed(f"channel must be one of {Channel.values}", field="channel")
+        raise ValidationFailed(_one_of("channel", Channel.values), field="channel")
     if category not in Category.values:
-        raise ValidationFailed(f"category must be one of {Category.values}", field="category")
+        raise ValidationFailed(_one_of("category", Category.values), field="category")
     if impact and impact not in Impact.values:
-        raise ValidationFailed(f"impact must be one of {Impact.values}", field="impact")
+        raise ValidationFailed(_one_of("impact", Impact.values), field="impact")
     if severity and severity not in Severity.values:
-        raise ValidationFailed(f"severity must be one of {Severity.values}", field="severity")
+        raise ValidationFailed(_one_of("severity", Severity.values), field="severity")
     severity = severity or (SEVERITY_BY_IMPACT[Impact(impact)] if impact else Severity.P3)
     contact = _belongs(Contact, contact_id, customer.pk, "contact_id")
     asset = _belongs(Asset, asset_id, customer.pk, "asset_id")
@@ -293,10 +324,13 @@ def _case_open(
     now = now or timezone.now()
     if policy_code:
         if actor.role not in POLICY_ROLES:
-            raise PermissionDenied("only managers and dispatchers choose a policy", field="policy")
+            raise PermissionDenied(_("只有服务经理和调度可以选择 SLA 策略"), field="policy")
         found = SlaPolicy.objects.select_related("calendar").filter(code=policy_code).first()
         if found is None:
-            raise ValidationFailed(f"no SLA policy with code {policy_code!r}", field="policy")
+            raise ValidationFailed(
+                _("没有代码为“%(code)s”的 SLA 策略") % {"code": policy_code},
+                field="policy",
+            )
         governing = PolicyInForce(contract_id=None, contract_number=None, policy=found)
     else:
         governing = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
@@ -359,7 +393,7 @@ def _lock_case(actor: User, case_id: Any) -> Case:
             .get(pk=case_id, **({"customer_id": actor.customer_id} if actor.is_customer_user else {}))
         )
     except (Case.DoesNotExist, ValueError, TypeError):
-        raise NotFound("case not found", code="case_not_found") from None
+        raise NotFound(_("未找到该工单"), code="case_not_found") from None
 
 
 def _perform(
@@ -370,7 +404,10 @@ def _perform(
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         if actor.is_customer_user and action not in CUSTOMER_ACTIONS:
-            raise PermissionDenied(f"{action} is done by the service team", code="staff_only")
+            raise PermissionDenied(
+                _("“%(action)s”由服务团队执行") % {"action": ACTION_LABELS.get(action, action)},
+                code="staff_only",
+            )
         before = case.status
         after = next_status(action, before)
         now = now or timezone.now()
@@ -398,7 +435,7 @@ def case_respond(*, actor: User, case_id: Any, message: str = "", now: dt.dateti
 
 def case_assign(*, actor: User, case_id: Any, assignee_id: Any, now: dt.datetime | None = None) -> Case:
     if not assignee_id:
-        raise ValidationFailed("assignee_id is required", field="assignee_id")
+        raise ValidationFailed(_("请选择处理人"), field="assignee_id")
     assignee = _staff_user(assignee_id, "assignee_id")
 
     def apply(case: Case, _now: dt.datetime) -> None:
@@ -415,12 +452,12 @@ def case_assign(*, actor: User, case_id: Any, assignee_id: Any, now: dt.datetime
 
 def case_escalate(*, actor: User, case_id: Any, reason: str, now: dt.datetime | None = None) -> Case:
     if not reason.strip():
-        raise ValidationFailed("a reason is required to escalate", field="reason")
+        raise ValidationFailed(_("升级须说明原因"), field="reason")
     data: dict[str, Any] = {"reason": reason}
 
     def apply(case: Case, _now: dt.datetime) -> None:
         if case.escalation_level >= EscalationLevel.EXPERT:
-            raise Conflict("the case is already with the experts (level 3)", code="max_escalation")
+            raise Conflict(_("工单已在三线（技术专家）处理"), code="max_escalation")
         data["from_level"] = case.escalation_level
         case.escalation_level += 1
         data["to_level"] = case.escalation_level
@@ -445,7 +482,7 @@ def case_check_in(*, actor: User, case_id: Any, note: str = "", now: dt.datetime
 
 def case_resolve(*, actor: User, case_id: Any, resolution: str, now: dt.datetime | None = None) -> Case:
     if not resolution.strip():
-        raise ValidationFailed("describe the resolution", field="resolution")
+        raise ValidationFailed(_("请描述解决办法"), field="resolution")
 
     def apply(case: Case, now: dt.datetime) -> None:
         case.resolved_at = now
@@ -458,7 +495,7 @@ def case_restore(*, actor: User, case_id: Any, note: str = "", now: dt.datetime 
     def apply(case: Case, _now: dt.datetime) -> None:
         if CaseEvent.objects.filter(case=case, kind=EventKind.RESTORED).exists() and not \
                 CaseEvent.objects.filter(case=case, kind=EventKind.REOPENED).exists():
-            raise Conflict("normal operation was already recorded as restored", code="already_restored")
+            raise Conflict(_("已记录过恢复正常运行"), code="already_restored")
 
     return _perform(actor=actor, case_id=case_id, action="restore", kind=EventKind.RESTORED,
                     data={"note": note}, apply=apply, now=now)
@@ -469,20 +506,22 @@ def case_agree_deadline(
 , now: dt.datetime | None = None) -> Case:
     """A deadline agreed with the owner replaces the calendar's due time for one clock (R5)."""
     if target not in ClockTarget.values:
-        raise ValidationFailed(f"target must be one of {ClockTarget.values}", field="target")
+        raise ValidationFailed(_one_of("target", ClockTarget.values), field="target")
     if due_at.tzinfo is None:
-        raise ValidationFailed("due_at needs a timezone offset", field="due_at")
+        raise ValidationFailed(_("到期时间须带时区偏移"), field="due_at")
     if not reason.strip():
-        raise ValidationFailed("record why the deadline is agreed", field="reason")
+        raise ValidationFailed(_("请记录约定期限的原因"), field="reason")
 
     def apply(case: Case, now: dt.datetime) -> None:
         clock = CaseClock.objects.filter(case=case, target=target).first()
         if clock is None:
-            raise Conflict(f"the case has no {target} clock", code="no_such_clock", field="target")
+            raise Conflict(_("该工单没有“%(target)s”时钟") % {"target": ClockTarget(target).label},
+                           code="no_such_clock", field="target")
         if clock.state in (ClockState.MET, ClockState.NOT_REQUIRED):
-            raise Conflict(f"the {target} clock has already stopped", code="clock_stopped", field="target")
+            raise Conflict(_("“%(target)s”时钟已经停止") % {"target": ClockTarget(target).label},
+                           code="clock_stopped", field="target")
         if due_at <= case.opened_at:
-            raise ValidationFailed("the agreed deadline must be after the case was filed", field="due_at")
+            raise ValidationFailed(_("约定期限必须晚于工单受理时间"), field="due_at")
 
     return _perform(actor=actor, case_id=case_id, action="agree_deadline", kind=EventKind.DEADLINE_AGREED,
                     data={"target": target, "due_at": due_at.isoformat(), "reason": reason}, apply=apply, now=now)
@@ -497,8 +536,7 @@ def case_confirm_closure(*, actor: User, case_id: Any, note: str = "", contact_i
         method = ConsentMethod.PHONE
         if not note.strip():
             raise ValidationFailed(
-                "staff may close only by recording the customer's consent given by phone: "
-                "note who agreed and when", field="note",
+                _("服务人员只能记录客户在电话中的同意来关闭工单：请注明同意人和时间"), field="note",
             )
 
     def apply(case: Case, now: dt.datetime) -> None:
@@ -512,7 +550,7 @@ def case_confirm_closure(*, actor: User, case_id: Any, note: str = "", contact_i
 
 def case_reopen(*, actor: User, case_id: Any, reason: str, now: dt.datetime | None = None) -> Case:
     if not reason.strip():
-        raise ValidationFailed("say why the case is reopened", field="reason")
+        raise ValidationFailed(_("请说明重新打开的原因"), field="reason")
 
     def apply(case: Case, _now: dt.datetime) -> None:
         case.resolved_at = None
@@ -525,7 +563,7 @@ def case_reopen(*, actor: User, case_id: Any, reason: str, now: dt.datetime | No
 def case_note(*, actor: User, case_id: Any, text: str, now: dt.datetime | None = None) -> Case:
     """An internal note (内部备注): staff only, never shown to the customer, changes nothing."""
     if not text.strip():
-        raise ValidationFailed("the note is empty", field="note")
+        raise ValidationFailed(_("备注内容为空"), field="note")
     return _perform(actor=actor, case_id=case_id, action="note", kind=EventKind.NOTE,
                     data={"note": text.strip()}, now=now)
 
@@ -534,7 +572,7 @@ def case_customer_reply(*, actor: User, case_id: Any, message: str, now: dt.date
     """A reply from the customer's side (their user, or staff typing what they said). A case
     that was waiting on the customer resumes: its paused clocks run again."""
     if not message.strip():
-        raise ValidationFailed("the reply is empty", field="message")
+        raise ValidationFailed(_("回复内容为空"), field="message")
     with transaction.atomic():
         case = _lock_case(actor, case_id)
         before = case.status
@@ -565,18 +603,26 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
     case = _lock_case(actor, case_id)
     if expected_version is not None and expected_version != case.version:
         raise PreconditionFailed(
-            f"the case changed since version {expected_version} (now {case.version}); reload it",
+            _("工单在版本 %(expected)s 之后已被修改（当前为 %(current)s），请重新加载")
+            % {"expected": expected_version, "current": case.version},
             field="If-Match",
         )
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise ValidationFailed(f"not editable: {sorted(unknown)}", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            _("不可修改：%(fields)s") % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0]
+        )
     if actor.is_customer_user:
         denied = set(changes) - EDITABLE_BY_CUSTOMER
         if denied:
-            raise PermissionDenied(f"{sorted(denied)[0]} is decided by the service team", field=sorted(denied)[0])
+            first = sorted(denied)[0]
+            raise PermissionDenied(
+                _("%(field)s由服务团队决定") % {"field": FIELD_LABELS[first]},
+                field=first,
+            )
     if not case.is_open:
-        raise Conflict(f"a {case.status} case cannot be edited; reopen it first", code="case_not_open")
+        raise Conflict(_("“%(status)s”的工单不能修改，请先重新打开") % {"status": Status(case.status).label},
+                       code="case_not_open")
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     resolvers: dict[str, Callable[[Any], Any]] = {
@@ -586,19 +632,22 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
     }
     for field, value in changes.items():
         if field == "title" and not str(value).strip():
-            raise ValidationFailed("title is required", field="title")
+            raise ValidationFailed(_("请填写标题"), field="title")
         if field == "severity" and value not in Severity.values:
-            raise ValidationFailed(f"severity must be one of {Severity.values}", field="severity")
+            raise ValidationFailed(_one_of("severity", Severity.values), field="severity")
         if field == "impact" and value and value not in Impact.values:
-            raise ValidationFailed(f"impact must be one of {Impact.values}", field="impact")
+            raise ValidationFailed(_one_of("impact", Impact.values), field="impact")
         if field == "category" and value not in Category.values:
-            raise ValidationFailed(f"category must be one of {Category.values}", field="category")
+            raise ValidationFailed(_one_of("category", Category.values), field="category")
         if field == "policy":
             if actor.role not in POLICY_ROLES:
-                raise PermissionDenied("only managers and dispatchers change the policy", field="policy")
+                raise PermissionDenied(_("只有服务经理和调度可以更改 SLA 策略"), field="policy")
             policy = SlaPolicy.objects.select_related("calendar").filter(code=value).first()
             if policy is None:
-                raise ValidationFailed(f"no SLA policy with code {value!r}", field="policy")
+                raise ValidationFailed(
+                    _("没有代码为“%(code)s”的 SLA 策略") % {"code": value},
+                    field="policy",
+                )
             old = case.policy.code
             if old != policy.code:
                 before[field], after[field] = old, policy.code
@@ -632,7 +681,7 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
 
 def _required(value: Any, field: str) -> Any:
     if value in (None, ""):
-        raise ValidationFailed(f"{field} is required for this action", field=field)
+        raise ValidationFailed(_("此操作需要填写%(field)s") % {"field": FIELD_LABELS[field]}, field=field)
     return value
 
 
@@ -672,4 +721,4 @@ def case_act(
             return case_note(actor=actor, case_id=case_id, text=note)
         case "customer_reply":
             return case_customer_reply(actor=actor, case_id=case_id, message=message)
-    raise ValidationFailed(f"unknown action {action!r}", field="action")
+    raise ValidationFailed(_("未知操作“%(action)s”") % {"action": action}, field="action")

@@ -53,7 +53,7 @@ def next_status(action: str, status: str) -> str:
     """The status after `action`, or Conflict naming the statuses the action is allowed in."""
     table = TRANSITIONS[action]
     if status not in table:
-        allowed = "、".join(str(Status(s).label) for s in table)
+        allowed = _("、").join(str(Status(s).label) for s in table)
         raise Conflict(
             _("工单当前为“%(status)s”，不能执行“%(action)s”；仅在以下状态可以：%(allowed)s")
             % {"status": Status(status).label, "action": ACTION_LABELS[action], "allowed": allowed},

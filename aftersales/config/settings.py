@@ -98,6 +98,9 @@ USE_TZ = True
 
 LOGIN_URL = "accounts:sign_in"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
+# Sessions are stored in the database and remembered by each web process (its local memory
+# cache), so a page costs no session query once the process has seen the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -176,7 +179,3 @@ LOGGING = {
         "huey": {"propagate": False},
     },
 }
-
-SESSION_COOKIE_HTTPONLY = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from aftersales.contracts.models import Contract, ServiceTier, SlaPolicy
@@ -47,7 +48,7 @@ def _policies() -> object:
 
 @router.post("/sla-policies", response={201: SlaPolicyOut})
 def sla_policy_create_view(request: HttpRequest, payload: SlaPolicyIn) -> Status[SlaPolicyOut]:
-    require_role(request.user, CONFIGURING, doing="define SLA policies")
+    require_role(request.user, CONFIGURING, doing=_("定义 SLA 策略"))
     policy = sla_policy_create(
         code=payload.code, name=payload.name, calendar_code=payload.calendar,
         warning_percent=payload.warning_percent, is_default=payload.is_default,
@@ -63,7 +64,7 @@ def sla_policy_list(request: HttpRequest) -> list[SlaPolicyOut]:
 
 @router.put("/sla-policies/{code}/targets", response=SlaPolicyOut)
 def sla_policy_targets_update(request: HttpRequest, code: str, payload: TargetsUpdateIn) -> SlaPolicyOut:
-    require_role(request.user, CONFIGURING, doing="change SLA targets")
+    require_role(request.user, CONFIGURING, doing=_("修改 SLA 目标"))
     policy = SlaPolicy.objects.filter(code=code).first()
     if policy is None:
         raise NotFound(f"no SLA policy {code!r}", code="policy_not_found")
@@ -78,7 +79,7 @@ def _tier_out(tier: ServiceTier) -> TierOut:
 
 @router.post("/tiers", response={201: TierOut})
 def tier_create(request: HttpRequest, payload: TierIn) -> Status[TierOut]:
-    require_role(request.user, CONFIGURING, doing="define service tiers")
+    require_role(request.user, CONFIGURING, doing=_("定义服务等级"))
     tier = service_tier_create(
         code=payload.code, name=payload.name, policy_code=payload.policy,
         included_services=payload.included_services, description=payload.description,
@@ -101,7 +102,7 @@ def _contract_out(contract: Contract) -> ContractOut:
 
 @router.post("/contracts", response={201: ContractOut})
 def contract_create_view(request: HttpRequest, payload: ContractIn) -> Status[ContractOut]:
-    require_role(request.user, CONFIGURING, doing="enter contracts")
+    require_role(request.user, CONFIGURING, doing=_("录入合同"))
     customer = get_customer_for_user(request.user, payload.customer_id)
     contract = contract_create(
         number=payload.number, customer=customer, tier_code=payload.tier, starts_on=payload.starts_on,

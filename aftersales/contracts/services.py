@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from aftersales.calendars.models import Calendar
 from aftersales.contracts.models import Contract, ServiceTier, Severity, SlaPolicy, SlaTarget
@@ -27,13 +28,17 @@ TARGET_FIELDS = (
 def _validate_targets(targets: Mapping[str, Mapping[str, Any]]) -> None:
     for severity, values in targets.items():
         if severity not in Severity.values:
-            raise ValidationFailed(f"unknown severity {severity!r}", field=f"targets.{severity}")
+            raise ValidationFailed(
+                _("未知的严重等级“%(severity)s”") % {"severity": severity}, field=f"targets.{severity}"
+            )
         for name, minutes in values.items():
             if name not in TARGET_FIELDS:
-                raise ValidationFailed(f"unknown target {name!r}", field=f"targets.{severity}.{name}")
+                raise ValidationFailed(
+                    _("未知的目标“%(target)s”") % {"target": name}, field=f"targets.{severity}.{name}"
+                )
             if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
                 raise ValidationFailed(
-                    "must be a positive number of minutes or null", field=f"targets.{severity}.{name}"
+                    _("必须是正整数分钟数或 null"), field=f"targets.{severity}.{name}"
                 )
 
 
@@ -49,12 +54,18 @@ def sla_policy_create(
 ) -> SlaPolicy:
     calendar = Calendar.objects.filter(code=calendar_code).first()
     if calendar is None:
-        raise ValidationFailed(f"no calendar with code {calendar_code!r}", field="calendar")
+        raise ValidationFailed(_("没有代码为“%(code)s”的日历") % {"code": calendar_code}, field="calendar")
     if not 1 <= warning_percent <= 99:
-        raise ValidationFailed("must be between 1 and 99", field="warning_percent")
+        raise ValidationFailed(
+            _("必须在 %(low)s 到 %(high)s 之间") % {"low": 1, "high": 99},
+            field="warning_percent",
+        )
     _validate_targets(targets)
     if SlaPolicy.objects.filter(code=code).exists():
-        raise Conflict(f"a policy with code {code!r} exists", code="policy_exists", field="code")
+        raise Conflict(
+            _("代码为“%(code)s”的 SLA 策略已存在") % {"code": code},
+            code="policy_exists", field="code",
+        )
     if is_default:
         SlaPolicy.objects.filter(is_default=True).update(is_default=False)
     policy = SlaPolicy.objects.create(
@@ -108,9 +119,12 @@ def service_tier_create(
 ) -> ServiceTier:
     policy = SlaPolicy.objects.filter(code=policy_code).first()
     if policy is None:
-        raise ValidationFailed(f"no SLA policy with code {policy_code!r}", field="policy")
+        raise ValidationFailed(_("没有代码为“%(code)s”的 SLA 策略") % {"code": policy_code}, field="policy")
     if ServiceTier.objects.filter(code=code).exists():
-        raise Conflict(f"a tier with code {code!r} exists", code="tier_exists", field="code")
+        raise Conflict(
+            _("代码为“%(code)s”的服务等级已存在") % {"code": code},
+            code="tier_exists", field="code",
+        )
     return ServiceTier.objects.create(
         code=code, name=name, policy=policy, included_services=included_services, description=description
     )
@@ -128,18 +142,22 @@ def contract_create(
 ) -> Contract:
     tier = ServiceTier.objects.filter(code=tier_code).first()
     if tier is None:
-        raise ValidationFailed(f"no service tier with code {tier_code!r}", field="tier")
+        raise ValidationFailed(_("没有代码为“%(code)s”的服务等级") % {"code": tier_code}, field="tier")
     if ends_on < starts_on:
-        raise ValidationFailed("ends_on is before starts_on", field="ends_on")
+        raise ValidationFailed(_("结束日期早于开始日期"), field="ends_on")
     override = None
     if policy_override_code:
         override = SlaPolicy.objects.filter(code=policy_override_code).first()
         if override is None:
             raise ValidationFailed(
-                f"no SLA policy with code {policy_override_code!r}", field="policy_override"
+                _("没有代码为“%(code)s”的 SLA 策略") % {"code": policy_override_code},
+                field="policy_override",
             )
     if Contract.objects.filter(number=number).exists():
-        raise Conflict(f"a contract numbered {number!r} exists", code="contract_exists", field="number")
+        raise Conflict(
+            _("编号为“%(number)s”的合同已存在") % {"number": number},
+            code="contract_exists", field="number",
+        )
     return Contract.objects.create(
         number=number,
         customer=customer,
@@ -235,7 +253,7 @@ def policy_in_force(*, customer_id: Any, on: dt.date) -> PolicyInForce:
         cursor.execute(_DEFAULT_SQL.format(**tables), [True])
         row = cursor.fetchone()
     if row is None:
-        raise NotFound("no default SLA policy is configured", code="no_default_policy")
+        raise NotFound(_("尚未配置默认 SLA 策略"), code="no_default_policy")
     return PolicyInForce(
         contract_id=None, contract_number=None, policy=_cached_policy(uuid_field.to_python(row[0]), row[1], row[2])
     )
@@ -244,5 +262,5 @@ def policy_in_force(*, customer_id: Any, on: dt.date) -> PolicyInForce:
 def default_policy() -> SlaPolicy:
     policy = SlaPolicy.objects.select_related("calendar").filter(is_default=True).first()
     if policy is None:
-        raise NotFound("no default SLA policy is configured", code="no_default_policy")
+        raise NotFound(_("尚未配置默认 SLA 策略"), code="no_default_policy")
     return policy

@@ -11,10 +11,19 @@ from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aftersales.core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
+
+# The message for each `what`; the error code is made from `what` itself.
+NOT_FOUND_MESSAGES = {
+    "case": gettext_noop("未找到该工单"),
+    "customer": gettext_noop("未找到该客户"),
+    "asset": gettext_noop("未找到该设备"),
+}
 
 
 class ScopedUser(Protocol):
@@ -45,4 +54,5 @@ def get_scoped_or_404(
     try:
         return scope_to_user(queryset, user, customer_field=customer_field).get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
-        raise NotFound(f"{what} not found", code=f"{what.lower().replace(' ', '_')}_not_found") from None
+        message = _(NOT_FOUND_MESSAGES.get(what, gettext_noop("未找到")))
+        raise NotFound(message, code=f"{what.lower().replace(' ', '_')}_not_found") from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from aftersales.accounts.models import ARCHIVE_ROLES
@@ -47,7 +48,7 @@ def _customer_out(customer: Customer) -> CustomerOut:
 
 @router.post("", response={201: CustomerOut})
 def customer_create_view(request: HttpRequest, payload: CustomerIn) -> Status[CustomerOut]:
-    require_role(request.user, ARCHIVE_ROLES, doing="create customers")
+    require_role(request.user, ARCHIVE_ROLES, doing=_("创建客户"))
     return Status(201, _customer_out(customer_create(**payload.dict())))
 
 
@@ -73,7 +74,7 @@ def customer_detail(request: HttpRequest, customer_id: uuid.UUID) -> CustomerDet
 @router.post("/{customer_id}/contacts", response={201: ContactOut})
 def contact_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: ContactIn) -> Status[ContactOut]:
     customer = get_customer_for_user(request.user, customer_id)
-    require_role(request.user, ARCHIVE_ROLES, doing="add contacts")
+    require_role(request.user, ARCHIVE_ROLES, doing=_("添加联系人"))
     return Status(201, _contact_out(request.user, contact_create(customer=customer, **payload.dict())))
 
 
@@ -85,7 +86,7 @@ def contact_list(request: HttpRequest, customer_id: uuid.UUID) -> list[ContactOu
 @router.post("/{customer_id}/sites", response={201: SiteOut})
 def site_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: SiteIn) -> Status[SiteOut]:
     customer = get_customer_for_user(request.user, customer_id)
-    require_role(request.user, ARCHIVE_ROLES, doing="add sites")
+    require_role(request.user, ARCHIVE_ROLES, doing=_("添加站点"))
     return Status(201, _site_out(site_create(customer=customer, **payload.dict())))
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.customers.models import Contact, Customer, CustomerKind, Site
@@ -17,11 +18,18 @@ def customer_create(
     *, name: str, code: str, kind: str = CustomerKind.ORGANISATION, region: str = "", notes: str = ""
 ) -> Customer:
     if not name.strip():
-        raise ValidationFailed("name is required", field="name")
+        raise ValidationFailed(_("请填写名称"), field="name")
     if kind not in CustomerKind.values:
-        raise ValidationFailed(f"kind must be one of {CustomerKind.values}", field="kind")
+        raise ValidationFailed(
+            _("%(field)s必须是以下之一：%(choices)s")
+            % {"field": _("类型"), "choices": ", ".join(CustomerKind.values)},
+            field="kind",
+        )
     if Customer.objects.filter(code=code).exists():
-        raise Conflict(f"a customer with code {code!r} exists", code="customer_exists", field="code")
+        raise Conflict(
+            _("编码为“%(code)s”的客户已存在") % {"code": code},
+            code="customer_exists", field="code",
+        )
     return Customer.objects.create(name=name.strip(), code=code, kind=kind, region=region, notes=notes)
 
 
@@ -31,14 +39,14 @@ def contact_create(
     is_primary: bool = False,
 ) -> Contact:
     if not name.strip():
-        raise ValidationFailed("name is required", field="name")
+        raise ValidationFailed(_("请填写名称"), field="name")
     if not phone and not email:
-        raise ValidationFailed("a contact needs a phone number or an e-mail address", field="phone")
+        raise ValidationFailed(_("联系人需要电话号码或电子邮件地址"), field="phone")
     if email:
         try:
             validate_email(email.strip())
         except ValidationError:
-            raise ValidationFailed("not a valid e-mail address", field="email") from None
+            raise ValidationFailed(_("电子邮件地址无效"), field="email") from None
     if is_primary:
         Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
     return Contact.objects.create(
@@ -53,13 +61,19 @@ def site_create(
     latitude: Decimal | None = None, longitude: Decimal | None = None,
 ) -> Site:
     if not name.strip():
-        raise ValidationFailed("name is required", field="name")
+        raise ValidationFailed(_("请填写名称"), field="name")
     if (latitude is None) != (longitude is None):
-        raise ValidationFailed("give both latitude and longitude, or neither", field="latitude")
+        raise ValidationFailed(_("请同时填写纬度和经度，或都不填"), field="latitude")
     if latitude is not None and not Decimal(-90) <= latitude <= Decimal(90):
-        raise ValidationFailed("must be between -90 and 90", field="latitude")
+        raise ValidationFailed(
+            _("必须在 %(low)s 到 %(high)s 之间") % {"low": -90, "high": 90},
+            field="latitude",
+        )
     if longitude is not None and not Decimal(-180) <= longitude <= Decimal(180):
-        raise ValidationFailed("must be between -180 and 180", field="longitude")
+        raise ValidationFailed(
+            _("必须在 %(low)s 到 %(high)s 之间") % {"low": -180, "high": 180},
+            field="longitude",
+        )
     return Site.objects.create(
         customer=customer, name=name.strip(), address=address, region=region,
         latitude=latitude, longitude=longitude,

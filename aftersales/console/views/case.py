@@ -18,7 +18,7 @@ from aftersales.assets.services import asset_warranty
 from aftersales.cases import services
 from aftersales.cases.attachments import attachments_for, case_attach
 from aftersales.cases.downloads import attachment_response
-from aftersales.cases.selectors import case_clocks, case_events, get_case_for_user
+from aftersales.cases.selectors import case_clocks, case_events, get_case_with_context
 from aftersales.cases.transitions import TRANSITIONS
 from aftersales.console.forms import ActionForm, AttachmentForm
 from aftersales.console.views.access import staff_only
@@ -45,7 +45,7 @@ ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
 
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
                       failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
-    case = get_case_for_user(request.user, case_id)
+    case = get_case_with_context(request.user, case_id)
     form = form or ActionForm()
     actions = [
         {"name": name, "label": label, "fields": [form[f] for f in fields], "open": name == failed_action}

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.utils import OperationalError
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "sqlite", reason="the file lock is SQLite's"),
 ]
 
