@@ -20,13 +20,23 @@ from aftersales.cases.schemas import (
     CaseUpdateIn,
     EventPageOut,
 )
-from aftersales.cases.selectors import QueueFilters, case_events, case_queue, get_case_for_user
+from aftersales.cases.selectors import (
+    QueueFilters,
+    case_events,
+    case_queue,
+    clock_values,
+    get_case_for_user,
+)
 from aftersales.core.errors import ValidationFailed
 
 router = Router(tags=["cases"])
 
 
-def _clock_out(clock: CaseClock) -> Any:
+def _clock_out(clock: CaseClock | dict[str, Any]) -> Any:
+    if isinstance(clock, dict):  # from selectors.clock_values
+        values = dict(clock)
+        values["breached"] = values.pop("is_breached")
+        return values
     return dict(
         target=clock.target, state=clock.state, target_minutes=clock.target_minutes,
         started_at=clock.started_at, due_at=clock.due_at, calendar_due_at=clock.calendar_due_at,
@@ -45,7 +55,7 @@ def _event_out(event: CaseEvent) -> Any:
     )
 
 
-def _case_fields(case: Case, clocks: list[CaseClock]) -> dict[str, Any]:
+def _case_fields(case: Case, clocks: list[Any]) -> dict[str, Any]:
     return dict(
         id=case.pk, number=case.number, channel=case.channel, category=case.category,
         impact=case.impact, severity=case.severity, title=case.title, description=case.description,
@@ -117,11 +127,12 @@ def case_list(request: HttpRequest, query: Query[QueueQuery]) -> CasePageOut:
         status=query.status, severity=query.severity, customer_id=query.customer,
         assignee_id=query.assignee, breached=query.breached, channel=query.channel,
     )
-    rows = case_queue(request.user, filters, limit=query.limit, offset=query.offset)
+    rows = case_queue(request.user, filters, limit=query.limit, offset=query.offset, clock_summary=True)
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
+    clocks = clock_values([c.pk for c in rows])
     body = {
-        "items": [_case_fields(c, list(c.clocks.all())) for c in rows],
+        "items": [_case_fields(c, clocks[c.pk]) for c in rows],
         "limit": query.limit, "offset": query.offset,
         "next_offset": query.offset + query.limit if has_more else None,
     }

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from aftersales.accounts.models import User
 from aftersales.assets.models import Asset
 from aftersales.cases.models import Case, CaseClock, CaseEvent
+from aftersales.contracts.models import SlaPolicy
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
 from aftersales.customers.masking import contact_fields_for
 from aftersales.customers.models import Contact, Customer
@@ -80,11 +81,12 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
     # The related rows come by id in separate small queries, not joins: a join lets SQLite's
     # planner (without statistics) scan the whole table and sort instead of walking the index.
     # A summary (for pages) reads only what a row shows: no policy, a few fields of each clock.
-    # Without clocks: a page takes them from clock_summaries() in one query.
+    # Without clocks: the caller takes them from clock_summaries() or clock_values() in one query.
     if clock_summary:
         related: list[Any] = [
             Prefetch("customer", queryset=Customer.objects.only("id", "name")),
             Prefetch("assignee", queryset=User.objects.only("id", "username")),
+            Prefetch("policy", queryset=SlaPolicy.objects.only("id", "code")),
         ]
     else:
         related = ["customer", "assignee", "policy",
@@ -114,6 +116,22 @@ def clock_summaries(case_ids: list[Any]) -> dict[Any, list[ClockSummary]]:
             .values_list("case_id", "target", "state", "due_at", "warn_at", "is_breached"))
     for case_id, target, state, due_at, warn_at, is_breached in rows:
         found[case_id].append(ClockSummary(target, state, due_at, warn_at, is_breached))
+    return found
+
+
+CLOCK_VALUE_FIELDS = (
+    "target", "state", "target_minutes", "started_at", "due_at", "calendar_due_at", "agreed_due_at",
+    "agreed_reason", "warn_at", "met_at", "paused_at", "is_breached",
+)
+
+
+def clock_values(case_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
+    """Every field a case representation shows of its clocks, by case id, as plain values in
+    one query (a list of cases does not need a model object per clock)."""
+    found: dict[Any, list[dict[str, Any]]] = {case_id: [] for case_id in case_ids}
+    for row in (CaseClock.objects.filter(case_id__in=case_ids).order_by("target")
+                .values("case_id", *CLOCK_VALUE_FIELDS)):
+        found[row.pop("case_id")].append(row)
     return found
 
 

@@ -79,7 +79,7 @@ def case_action(request: HttpRequest, case_id: uuid.UUID, action: str) -> HttpRe
         try:
             services.case_act(
                 actor=request.user, case_id=case_id, action=action, message=data["message"],
-                assignee_id=data["assignee_id"].pk if data["assignee_id"] else None, reason=data["reason"],
+                assignee_id=data["assignee_id"], reason=data["reason"],
                 note=data["note"], resolution=data["resolution"], target=data["target"] or None,
                 due_at=data["due_at"], contact_id=data["contact_id"],
             )
