@@ -76,11 +76,11 @@ def main() -> None:
     queue = timed(lambda: case_queue(dispatcher, QueueFilters(), limit=50, offset=0), args.count)
     say(f"[{args.backend}] queue, selector case_queue (page of 50): {ms(queue)}")
     figures["queue_selector"] = queue
-    sql = str(Case.objects.filter(status__in=("new",)).order_by("queue_at", "number")[:51].query)
     with connection.cursor() as cursor:
         page = case_queue(dispatcher, QueueFilters(), limit=50, offset=0)
         explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-        queryset = Case.objects.filter(status__in=("new", "acknowledged", "in_progress", "waiting_on_customer"))
+        # The selector's own filter (the open flag and its partial index), not a status list.
+        queryset = Case.objects.filter(in_queue=True)
         sql, params = queryset.order_by("queue_at", "number")[:51].query.sql_with_params()
         cursor.execute(explain + sql, params)
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())

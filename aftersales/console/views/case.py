@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -43,12 +46,34 @@ ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
+# The inputs of an action are the same on every case page until someone submits them; rendering
+# Django's widgets each time was a third of the page. Kept per process, language, action and
+# the list of staff one can assign to.
+_blank_fields: dict[tuple[Any, ...], SafeString] = {}
+
+
+def _fields_html(form: ActionForm, action: str, names: tuple[str, ...]) -> SafeString:
+    form.auto_id = f"{action}-%s"  # ids unique on the page: one form per action
+    if form.is_bound:
+        return mark_safe("".join(render_to_string("forms/field.html", {"field": form[n]}) for n in names))  # noqa: S308
+    key = (get_language(), action, tuple(form.fields["assignee_id"].choices))
+    html = _blank_fields.get(key)
+    if html is None:
+        if len(_blank_fields) > 500:
+            _blank_fields.clear()
+        html = _blank_fields[key] = mark_safe(  # noqa: S308 - rendered by Django's templates
+            "".join(render_to_string("forms/field.html", {"field": form[n]}) for n in names))
+    return html
+
+
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
                       failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
     case = get_case_with_context(request.user, case_id)
-    form = form or ActionForm()
+    blank = ActionForm()
+    form = form or blank
     actions = [
-        {"name": name, "label": label, "fields": [form[f] for f in fields], "open": name == failed_action}
+        {"name": name, "label": label, "open": name == failed_action,
+         "fields": _fields_html(form if name == failed_action else blank, name, fields)}
         for name, (label, fields) in ACTION_FIELDS.items()
         if case.status in TRANSITIONS[name]
     ]
