@@ -71,3 +71,29 @@ def options(pairs: Iterable[tuple[Any, Any]], selected: Any) -> list[dict[str, A
     """<option> values for a filter select, the current one marked."""
     chosen = "" if selected is None else str(selected)
     return [{"value": str(value), "label": str(label), "selected": str(value) == chosen} for value, label in pairs]
+
+
+def timeline_items(events: Iterable[Any]) -> list[SafeString]:
+    """Each event of the case page's timeline as its <li>; every value through html.escape."""
+    from aftersales.cases.models import EventKind
+    from aftersales.cases.templatetags.case_display import event_texts
+
+    kind_labels = _labels(EventKind.choices)
+    status_labels = _labels(Status.choices)
+    internal = escape(str(_("仅内部可见")))
+    items = []
+    for event in events:
+        at = timezone.localtime(event.at)
+        iso = at.isoformat()
+        parts = [f'<li class="event-{escape(event.kind)}"><span class="at"><time datetime="{iso}" title="{iso}">'
+                 f'{at:%Y-%m-%d %H:%M}</time></span> <strong>{escape(kind_labels.get(event.kind, event.kind))}</strong>']
+        if event.kind == "note":
+            parts.append(f' <span class="internal">{internal}</span>')
+        if event.actor_id and event.actor:
+            parts.append(f' <span class="actor">{escape(event.actor.username)}</span>')
+        if event.status_after and event.status_after != event.status_before:
+            parts.append(f' <span class="transition">→ {escape(status_labels.get(event.status_after, event.status_after))}</span>')
+        parts.extend(f'<p class="pre detail">{escape(text)}</p>' for text in event_texts(event))
+        parts.append("</li>")
+        items.append(mark_safe("".join(parts)))  # noqa: S308 - every interpolated value is escaped
+    return items

@@ -100,3 +100,12 @@ def test_english_is_one_click_away(agent):
     client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
     page = client.get("/console/").content.decode()
     assert 'lang="en"' in page
+
+
+def test_the_timeline_escapes_what_people_wrote_and_marks_internal_notes(agent, acme):
+    case = _case(agent, acme)
+    services.case_note(actor=agent, case_id=case.pk, text='<img src=x onerror="alert(1)">')
+    page = _client(agent).get(f"/console/cases/{case.pk}/").content.decode()
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert '<span class="internal">仅内部可见</span>' in page

@@ -24,6 +24,7 @@ from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import case_clocks, case_events, get_case_with_context
 from aftersales.cases.transitions import TRANSITIONS
 from aftersales.console.forms import ActionForm, AttachmentForm
+from aftersales.console.presenters import timeline_items
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
 
@@ -79,7 +80,7 @@ def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionF
     ]
     warranty = asset_warranty(case.asset, on=timezone.localdate()) if case.asset_id else None
     return {
-        "case": case, "clocks": case_clocks(case), "events": case_events(case, limit=50),
+        "case": case, "clocks": case_clocks(case), "timeline": timeline_items(case_events(case, limit=50)),
         "actions": actions, "warranty": warranty, "now": timezone.now(), "form": form,
         "tier": case.contract.tier if case.contract_id else None,
         "attachments": attachments_for(request.user, case),
