@@ -220,32 +220,11 @@ class FiledCase:
     clocks: list[CaseClock] = dataclass_field(default_factory=list)
 
 
-def case_open(
-    *,
-    actor: User,
-    customer_id: Any,
-    channel: str,
-    category: str,
-    title: str,
-    description: str = "",
-    impact: str = "",
-    severity: str | None = None,
-    contact_id: Any = None,
-    site_id: Any = None,
-    asset_id: Any = None,
-    policy_code: str | None = None,
-    assignee_id: Any = None,
-    idempotency_key: str | None = None,
-    fingerprint: str = "",
-    now: dt.datetime | None = None,
-) -> tuple[Case, bool]:
-    """File a case. Returns (case, created); see case_file."""
-    filed = case_file(
-        actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
-        description=description, impact=impact, severity=severity, contact_id=contact_id,
-        site_id=site_id, asset_id=asset_id, policy_code=policy_code, assignee_id=assignee_id,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
-    )
+def case_open(*, actor: User, customer_id: Any, channel: str, category: str, title: str,
+              **fields: Any) -> tuple[Case, bool]:
+    """File a case. Returns (case, created); the other fields and the rules are case_file's."""
+    filed = case_file(actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
+                      **fields)
     return filed.case, filed.created
 
 

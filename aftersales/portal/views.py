@@ -95,41 +95,39 @@ def confirm_closure(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
 
 
+def _submit(request: HttpRequest, case_id: uuid.UUID, form: Any, form_name: str,
+            perform: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
+    """A form on the case page: valid and accepted → back to the case with a message; refused →
+    the page again with the reason on the form (another organisation's case: 404)."""
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except DomainError as refused:
+            if refused.status == 404:
+                raise Http404 from None
+            form.add_error("file" if "file" in form.fields else None, refused.detail)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
+    return render(request, "portal/case.html", _case_context(request, case_id, **{form_name: form}), status=422)
+
+
 @require_POST
 @login_required
 @customers_only
 def reopen(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_act(actor=request.user, case_id=case_id, action="reopen", reason=form.cleaned_data["reason"])
-        except DomainError as refused:
-            if refused.status == 404:
-                raise Http404 from None
-            form.add_error(None, refused.detail)
-        else:
-            messages.success(request, _("服务请求已重新打开，我们会尽快处理。"))
-            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
-    return render(request, "portal/case.html", _case_context(request, case_id, reopen_form=form), status=422)
+    return _submit(request, case_id, ReopenForm(request.POST), "reopen_form", lambda data: services.case_act(
+        actor=request.user, case_id=case_id, action="reopen", reason=data["reason"]),
+        _("服务请求已重新打开，我们会尽快处理。"))
 
 
 @require_POST
 @login_required
 @customers_only
 def reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_act(actor=request.user, case_id=case_id, action="customer_reply",
-                              message=form.cleaned_data["message"])
-        except DomainError as refused:
-            if refused.status == 404:
-                raise Http404 from None
-            form.add_error(None, refused.detail)
-        else:
-            messages.success(request, _("回复已发送。"))
-            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
-    return render(request, "portal/case.html", _case_context(request, case_id, reply_form=form), status=422)
+    return _submit(request, case_id, ReplyForm(request.POST), "reply_form", lambda data: services.case_act(
+        actor=request.user, case_id=case_id, action="customer_reply", message=data["message"]),
+        _("回复已发送。"))
 
 
 def _description(data: dict[str, Any]) -> str:
@@ -186,19 +184,10 @@ def service_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @customers_only
 def attachment_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            case_attach(actor=request.user, case_id=case_id, upload=upload, name=upload.name)
-        except DomainError as refused:
-            if refused.status == 404:
-                raise Http404 from None
-            form.add_error("file", refused.detail)
-        else:
-            messages.success(request, _("附件已上传。"))
-            return HttpResponseRedirect(reverse("portal:case", args=[case_id]))
-    return render(request, "portal/case.html", _case_context(request, case_id, attachment_form=form), status=422)
+    return _submit(request, case_id, AttachmentForm(request.POST, request.FILES), "attachment_form",
+                   lambda data: case_attach(actor=request.user, case_id=case_id, upload=data["file"],
+                                            name=data["file"].name),
+                   _("附件已上传。"))
 
 
 @login_required
