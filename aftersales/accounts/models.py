@@ -6,26 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import BaseModel
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("管理员")
-    MANAGER = "manager", _("服务经理")
-    DISPATCHER = "dispatcher", _("调度")
-    AGENT = "agent", _("热线坐席")
-    ENGINEER = "engineer", _("工程师")
-    EXPERT = "expert", _("技术专家")
-    CUSTOMER = "customer", _("客户联系人")
-
-
-STAFF_ROLES = frozenset(r for r in Role.values if r != Role.CUSTOMER)
-# Roles that configure calendars, policies, tiers and contracts.
-CONFIGURING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
-# Roles that maintain the customer archive and products/assets.
-ARCHIVE_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})
-# Roles that see contacts' phone numbers and e-mail addresses unmasked.
-PERSONAL_DATA_ROLES = frozenset(
-    {Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT, Role.ENGINEER, Role.CUSTOMER}
-)
+# Roles are shared by every layer (menus, scoping, API checks): they live in core, and are
+# re-exported here for the apps that think of them as the users'.
+from aftersales.core.roles import ARCHIVE_ROLES as ARCHIVE_ROLES
+from aftersales.core.roles import CONFIGURING_ROLES as CONFIGURING_ROLES
+from aftersales.core.roles import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES
+from aftersales.core.roles import STAFF_ROLES as STAFF_ROLES
+from aftersales.core.roles import Role as Role
 
 
 class User(AbstractUser):

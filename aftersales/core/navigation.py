@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Role
+from aftersales.core.roles import Role
 
 # (url name, label, roles that see it)
 MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (

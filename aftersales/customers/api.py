@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
-from aftersales.accounts.models import ARCHIVE_ROLES
 from aftersales.core.permissions import require_role
+from aftersales.core.roles import ARCHIVE_ROLES
 from aftersales.customers.masking import contact_fields_for
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.customers.schemas import (
