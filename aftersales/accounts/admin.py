@@ -10,7 +10,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "first_name", "role", "customer", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "email")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("角色"), {"fields": ("role", "customer")}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("角色"), {"fields": ("role", "customer", "time_zone")}))
 
 
 @admin.register(SignInThrottle)

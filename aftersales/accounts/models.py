@@ -28,6 +28,10 @@ class User(AbstractUser):
         verbose_name=_("所属客户"),
     )
 
+    # Empty: the server's time zone (settings.TIME_ZONE). Pages show this user's local times.
+    time_zone = models.CharField(_("时区"), max_length=64, blank=True, default="",
+                                 help_text=_("例如 Asia/Shanghai；留空则使用系统时区"))
+
     class Meta:
         ordering = ["username"]
         verbose_name = _("用户")
@@ -39,6 +43,18 @@ class User(AbstractUser):
                 name="user_customer_iff_customer_role",
             )
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.time_zone:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(self.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({"time_zone": _("未知的时区")}) from None
 
     @property
     def is_customer_user(self) -> bool:

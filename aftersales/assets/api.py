@@ -57,12 +57,12 @@ def asset_create_view(request: HttpRequest, payload: AssetIn) -> Status[AssetOut
     customer = get_customer_for_user(request.user, payload.customer_id)
     product = Product.objects.filter(pk=payload.product_id).first()
     if product is None:
-        raise ValidationFailed("no such product", field="product_id")
+        raise ValidationFailed(_("没有这个产品"), field="product_id")
     site = None
     if payload.site_id:
         site = Site.objects.filter(pk=payload.site_id, customer=customer).first()
         if site is None:
-            raise ValidationFailed("no such site for this customer", field="site_id")
+            raise ValidationFailed(_("该客户没有这个站点"), field="site_id")
     asset = asset_create(
         product=product, serial_number=payload.serial_number, customer=customer, site=site,
         purchased_on=payload.purchased_on, initial_acceptance_on=payload.initial_acceptance_on,

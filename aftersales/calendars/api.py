@@ -76,7 +76,7 @@ class AddQuery(Schema):
 def calendar_add(request: HttpRequest, code: str, query: Query[AddQuery]) -> DueOut:
     """The engine itself: when `minutes` of working time have elapsed after `start`."""
     if query.start.tzinfo is None:
-        raise ValidationFailed("start needs a timezone offset, e.g. 2026-09-30T23:50:00+08:00",
+        raise ValidationFailed(_("start 须带时区偏移，例如 2026-09-30T23:50:00+08:00"),
                                field="start")
     value = business_calendar(_get(code))
     due = add_business_time(value, query.start, dt.timedelta(minutes=query.minutes))

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -87,7 +88,7 @@ def case_create(
     """File a case. With an Idempotency-Key, a repeat (even a concurrent one) returns the
     first case with status 200 instead of creating another."""
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise ValidationFailed("Idempotency-Key must have 1 to 200 characters", field="Idempotency-Key")
+        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
     data = payload.dict()
     filed = services.case_file(
         actor=request.user, customer_id=data["customer_id"], channel=data["channel"],
@@ -165,14 +166,14 @@ def case_detail(request: HttpRequest, response: HttpResponse, case_id: uuid.UUID
 def _if_match(value: str | None) -> int:
     if not value:
         raise ValidationFailed(
-            "send If-Match with the case's ETag (its version) to edit it", code="if_match_required",
+            _("修改工单须在 If-Match 中带上它的 ETag（版本）"), code="if_match_required",
             field="If-Match",
         )
     cleaned = value.strip().removeprefix("W/").strip('"')
     try:
         return int(cleaned)
     except ValueError:
-        raise ValidationFailed("If-Match must be the case's ETag", field="If-Match") from None
+        raise ValidationFailed(_("If-Match 须为工单的 ETag"), field="If-Match") from None
 
 
 @router.patch("/{case_id}", response=CaseDetailOut)

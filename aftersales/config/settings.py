@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aftersales.accounts.middleware.UserTimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "aftersales.core.security.ContentSecurityPolicyMiddleware",
     "aftersales.core.security.NotFoundPagesMiddleware",

@@ -109,3 +109,13 @@ def test_the_timeline_escapes_what_people_wrote_and_marks_internal_notes(agent, 
     assert '<img src=x onerror="alert(1)">' not in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
     assert '<span class="internal">仅内部可见</span>' in page
+
+
+def test_times_are_shown_in_the_users_own_time_zone(agent, acme):
+    case = _case(agent, acme)
+    assert "+08:00" in _client(agent).get(f"/console/cases/{case.pk}/").content.decode()
+    agent.time_zone = "Asia/Urumqi"
+    agent.save()
+    page = _client(agent).get(f"/console/cases/{case.pk}/").content.decode()
+    assert "+06:00" in page
+    assert "+08:00" not in page
