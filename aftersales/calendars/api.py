@@ -37,7 +37,7 @@ def _out(calendar: Calendar) -> CalendarOut:
 def _get(code: str) -> Calendar:
     calendar = Calendar.objects.prefetch_related("exceptions").filter(code=code).first()
     if calendar is None:
-        raise NotFound(f"no calendar {code!r}", code="calendar_not_found")
+        raise NotFound(_("没有代码为“%(code)s”的工作日历") % {"code": code}, code="calendar_not_found")
     return calendar
 
 

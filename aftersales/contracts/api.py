@@ -67,7 +67,7 @@ def sla_policy_targets_update(request: HttpRequest, code: str, payload: TargetsU
     require_role(request.user, CONFIGURING, doing=_("修改 SLA 目标"))
     policy = SlaPolicy.objects.filter(code=code).first()
     if policy is None:
-        raise NotFound(f"no SLA policy {code!r}", code="policy_not_found")
+        raise NotFound(_("没有代码为“%(code)s”的 SLA 策略") % {"code": code}, code="policy_not_found")
     sla_policy_set_targets(policy=policy, targets={s: t.dict() for s, t in payload.targets.items()})
     return _policy_out(_policies().get(pk=policy.pk))  # type: ignore[attr-defined]
 
