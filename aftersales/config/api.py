@@ -22,6 +22,9 @@ from aftersales.cases.api import router as cases_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
+from aftersales.parts.api import router as parts_router
+from aftersales.roster.api import router as roster_router
+from aftersales.workorders.api import router as workorders_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -45,6 +48,9 @@ api.add_router("/", contracts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/", assets_router)
 api.add_router("/cases", cases_router)
+api.add_router("/roster", roster_router)
+api.add_router("/work-orders", workorders_router)
+api.add_router("/parts", parts_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
