@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 Interval = tuple[int, int]  # minutes after local midnight, [start, end), end may be 1440
 DayKind = Callable[[dt.date], bool | None]  # True: working day, False: holiday, None: weekly rule
 
@@ -46,11 +48,11 @@ class BusinessCalendar:
     def __post_init__(self) -> None:
         if self.weekly is not None:
             if len(self.weekly) != 7:
-                raise CalendarError("weekly hours need 7 days, Monday first")
+                raise CalendarError(gettext("每周工作时间须有 7 天，从星期一开始"))
             for day in self.weekly:
                 validate_intervals(day)
             if not any(self.weekly):
-                raise CalendarError("weekly hours have no working interval; use None for 24x7")
+                raise CalendarError(gettext("每周工作时间没有任何时段；7×24 日历请不设工作时间"))
 
     @property
     def workday_hours(self) -> tuple[Interval, ...]:
@@ -94,9 +96,12 @@ def validate_intervals(intervals: Sequence[Interval]) -> None:
     previous_end = -1
     for start, end in intervals:
         if not (0 <= start < end <= 1440):
-            raise CalendarError(f"interval {start}-{end} must satisfy 0 <= start < end <= 1440")
+            raise CalendarError(
+                gettext("时段 %(start)s–%(end)s 无效：须满足 00:00 ≤ 开始 < 结束 ≤ 24:00")
+                % {"start": format_hhmm(start), "end": format_hhmm(end)}
+            )
         if start < previous_end:
-            raise CalendarError("intervals must be sorted and must not overlap")
+            raise CalendarError(gettext("时段须按时间先后排列，且不能重叠"))
         previous_end = end
 
 
@@ -155,7 +160,7 @@ def _local_to_us(day: dt.date, minute: int, tz: ZoneInfo) -> int:
 
 def to_us(moment: dt.datetime) -> int:
     if moment.tzinfo is None:
-        raise CalendarError("naive datetime: business time needs an aware datetime")
+        raise CalendarError(gettext("缺少时区的时间：工作时间计算需要带时区的时间"))
     return (moment - _EPOCH) // _US
 
 
@@ -172,7 +177,7 @@ def add_business_time(
 
 def add_business_us(calendar: BusinessCalendar, start_us: int, duration_us: int) -> int:
     if duration_us < 0:
-        raise CalendarError("duration must not be negative")
+        raise CalendarError(gettext("时长不能为负数"))
     if duration_us == 0:
         return start_us
     remaining = duration_us
@@ -189,7 +194,7 @@ def add_business_us(calendar: BusinessCalendar, start_us: int, duration_us: int)
                 return begin + remaining
             remaining -= available
         day += dt.timedelta(days=1)
-    raise CalendarError("no working time within ten years: check the calendar's hours")
+    raise CalendarError(gettext("十年内没有任何工作时间：请检查日历的工作时间"))
 
 
 def business_time_between(
@@ -248,9 +253,11 @@ def parse_hhmm(text: str) -> int:
         hours_text, minutes_text = text.split(":")
         hours, minutes = int(hours_text), int(minutes_text)
     except ValueError:
-        raise CalendarError(f"time {text!r} must look like HH:MM") from None
+        raise CalendarError(gettext("时间“%(text)s”的格式应为 HH:MM") % {"text": text}) from None
     if not (0 <= minutes < 60 and 0 <= hours <= 24) or (hours == 24 and minutes != 0):
-        raise CalendarError(f"time {text!r} is not a time of day (00:00-24:00)")
+        raise CalendarError(
+            gettext("时间“%(text)s”不是一天中的时刻（00:00–24:00）") % {"text": text}
+        )
     return hours * 60 + minutes
 
 

@@ -1015,7 +1015,7 @@ def test_adding_to_a_naive_start_raises() -> None:
     business_calendar = calendar(SHANGHAI)
 
     # when / then
-    with pytest.raises(CalendarError, match="naive"):
+    with pytest.raises(CalendarError, match="带时区"):
         add_business_time(business_calendar, NAIVE, HOUR)
 
 
@@ -1025,7 +1025,7 @@ def test_measuring_between_naive_datetimes_raises(start: dt.datetime, end: dt.da
     business_calendar = calendar(SHANGHAI)
 
     # when / then
-    with pytest.raises(CalendarError, match="naive"):
+    with pytest.raises(CalendarError, match="带时区"):
         business_time_between(business_calendar, start, end)
 
 
@@ -1035,9 +1035,9 @@ def test_adding_a_negative_duration_raises(duration: dt.timedelta) -> None:
     business_calendar = calendar(SHANGHAI, MON_FRI_NINE_TO_SIX)
 
     # when / then
-    with pytest.raises(CalendarError, match="negative"):
+    with pytest.raises(CalendarError, match="负数"):
         add_business_time(business_calendar, AWARE, duration)
-    with pytest.raises(CalendarError, match="negative"):
+    with pytest.raises(CalendarError, match="负数"):
         add_business_us(business_calendar, us(AWARE), duration // dt.timedelta(microseconds=1))
 
 
@@ -1051,7 +1051,7 @@ def test_a_weekly_table_of_seven_empty_days_raises() -> None:
     empty_week: Weekly = ((),) * 7
 
     # when / then
-    with pytest.raises(CalendarError, match="no working interval"):
+    with pytest.raises(CalendarError, match="没有任何时段"):
         calendar(SHANGHAI, empty_week)
 
 
@@ -1061,7 +1061,7 @@ def test_a_weekly_table_without_exactly_seven_days_raises(days: int) -> None:
     weekly = (NINE_TO_SIX,) * days
 
     # when / then
-    with pytest.raises(CalendarError, match="7 days"):
+    with pytest.raises(CalendarError, match="7 天"):
         calendar(SHANGHAI, weekly)
 
 
@@ -1117,7 +1117,7 @@ def test_a_calendar_with_no_working_day_in_ten_years_raises_instead_of_looping()
     business_calendar = calendar(SHANGHAI, MON_FRI_NINE_TO_SIX, lambda _day: False)
 
     # when / then
-    with pytest.raises(CalendarError, match="ten years"):
+    with pytest.raises(CalendarError, match="十年内"):
         add_business_time(business_calendar, AWARE, MINUTE)
     assert add_business_time(business_calendar, AWARE, dt.timedelta(0)) == AWARE
 
@@ -1152,3 +1152,12 @@ def test_formatting_then_parsing_a_minute_gives_it_back(minute: int) -> None:
     # then
     assert parse_hhmm(text) == minute
     assert len(text) == 5
+
+
+def test_calendar_errors_speak_the_users_language() -> None:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CalendarError, match="must not be negative"):
+        add_business_time(BusinessCalendar(timezone=ZoneInfo("UTC")), dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.timedelta(minutes=-1))
+    with translation.override("en"), pytest.raises(CalendarError, match="must look like HH:MM"):
+        parse_hhmm("9h")
