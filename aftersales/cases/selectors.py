@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +52,12 @@ class QueueFilters:
 
 
 def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: int,
-               clock_summary: bool = False) -> list[Case]:  # clock_summary: see clock_summaries()
+               clock_summary: bool = False, fields: Sequence[str] | None = None) -> list[Case]:
     """Cases ordered by what breaks next (paused and clockless cases last).
 
     Reads `limit + 1` rows so the caller knows whether another page exists without counting.
+    `clock_summary`: the caller reads the clocks with clock_summaries() or clock_values().
+    `fields`: only these fields of each case are read (and only the related rows among them).
     """
     queryset = cases_for_user(user)
     if filters.status:
@@ -91,6 +94,9 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
     else:
         related = ["customer", "assignee", "policy",
                    Prefetch("clocks", queryset=CaseClock.objects.order_by("target"))]
+    if fields is not None:
+        queryset = queryset.only(*fields)
+        related = [p for p in related if isinstance(p, Prefetch) and p.prefetch_through in fields]
     queryset = (
         queryset.prefetch_related(*related)
         .order_by("queue_at", "number")
