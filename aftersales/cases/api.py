@@ -63,6 +63,8 @@ def _case_fields(case: Case, clocks: list[Any]) -> dict[str, Any]:
         customer_id=case.customer_id, customer_name=case.customer.name, contact_id=case.contact_id,
         site_id=case.site_id, asset_id=case.asset_id, contract_id=case.contract_id,
         policy=case.policy.code, status=case.status, escalation_level=case.escalation_level,
+        fault_class=case.fault_class.code if case.fault_class_id and case.fault_class else None,
+        emergency_level=case.fault_class.level.level if case.fault_class_id and case.fault_class else None,
         assignee_id=case.assignee_id,
         assignee=case.assignee.username if case.assignee_id and case.assignee else None,
         opened_at=case.opened_at, resolved_at=case.resolved_at, closed_at=case.closed_at,
@@ -95,7 +97,7 @@ def case_create(
         category=data["category"], title=data["title"], description=data["description"],
         impact=data["impact"], severity=data["severity"], contact_id=data["contact_id"],
         site_id=data["site_id"], asset_id=data["asset_id"], policy_code=data["policy"],
-        assignee_id=data["assignee_id"], idempotency_key=idempotency_key,
+        assignee_id=data["assignee_id"], fault_class=data["fault_class"], idempotency_key=idempotency_key,
         fingerprint=services.request_fingerprint(data) if idempotency_key else "",
     )
     if not filed.created:

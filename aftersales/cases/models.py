@@ -113,6 +113,11 @@ class Case(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="assigned_cases", verbose_name=_("处理人"),
     )
+    # Sets the severity and (where its emergency level has them) the targets of the clocks.
+    fault_class = models.ForeignKey(
+        "emergencies.FaultClass", on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name=_("故障类别"),
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="reported_cases", verbose_name=_("登记人"),
@@ -185,6 +190,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("内部备注")
     CUSTOMER_REPLIED = "customer_replied", _("客户回复")
     ATTACHED = "attached", _("上传附件")
+    BREACH_EXPLAINED = "breach_explained", _("说明超时原因")
 
 
 class CaseEvent(models.Model):

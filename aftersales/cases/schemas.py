@@ -28,6 +28,9 @@ class CaseCreateIn(Schema):
     asset_id: uuid.UUID | None = None
     policy: str | None = Field(default=None, description="SLA policy code; managers/dispatchers only")
     assignee_id: int | None = Field(default=None, description="staff only")
+    fault_class: str | None = Field(
+        default=None, description="fault class code (staff only): sets the severity and the emergency targets"
+    )
 
 
 class CaseUpdateIn(Schema):
@@ -85,6 +88,8 @@ class CaseOut(Schema):
     policy: str
     status: str
     escalation_level: int
+    fault_class: str | None
+    emergency_level: int | None
     assignee_id: int | None
     assignee: str | None
     opened_at: LocalDateTime

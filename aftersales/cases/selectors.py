@@ -16,6 +16,7 @@ from aftersales.contracts.models import SlaPolicy
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
 from aftersales.customers.masking import contact_fields_for
 from aftersales.customers.models import Contact, Customer
+from aftersales.emergencies.models import FaultClass
 
 CASE_NUMBER = re.compile(r"^AS\d", re.IGNORECASE)
 
@@ -26,7 +27,7 @@ def cases_for_user(user: ScopedUser) -> QuerySet[Case]:
 
 def get_case_for_user(user: ScopedUser, case_id: Any) -> Case:
     return get_scoped_or_404(
-        Case.objects.select_related("customer", "policy", "assignee"),
+        Case.objects.select_related("customer", "policy", "assignee", "fault_class__level"),
         user, customer_field="customer_id", what="case", pk=case_id,
     )
 
@@ -34,7 +35,8 @@ def get_case_for_user(user: ScopedUser, case_id: Any) -> Case:
 def get_case_with_context(user: ScopedUser, case_id: Any) -> Case:
     """The case with what its page shows beside it (asset and product, contract and tier)."""
     return get_scoped_or_404(
-        Case.objects.select_related("customer", "policy", "assignee", "asset__product", "contract__tier"),
+        Case.objects.select_related("customer", "policy", "assignee", "asset__product", "contract__tier",
+                                    "fault_class__level"),
         user, customer_field="customer_id", what="case", pk=case_id,
     )
 
@@ -90,9 +92,10 @@ def case_queue(user: ScopedUser, filters: QueueFilters, *, limit: int, offset: i
             Prefetch("customer", queryset=Customer.objects.only("id", "name")),
             Prefetch("assignee", queryset=User.objects.only("id", "username")),
             Prefetch("policy", queryset=SlaPolicy.objects.only("id", "code")),
+            Prefetch("fault_class", queryset=FaultClass.objects.select_related("level")),
         ]
     else:
-        related = ["customer", "assignee", "policy",
+        related = ["customer", "assignee", "policy", "fault_class__level",
                    Prefetch("clocks", queryset=CaseClock.objects.order_by("target"))]
     if fields is not None:
         queryset = queryset.only(*fields)

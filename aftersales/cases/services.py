@@ -52,6 +52,7 @@ from aftersales.core.errors import (
 )
 from aftersales.customers.models import Contact, Site
 from aftersales.customers.selectors import get_customer_for_user
+from aftersales.emergencies.services import FaultLevel, fault_class_for_code, fault_level
 from aftersales.notifications.services import outbox_enqueue
 
 CUSTOMER_ACTIONS = frozenset({"confirm_closure", "reopen", "customer_reply"})
@@ -69,6 +70,7 @@ FIELD_LABELS = {
     "asset_id": gettext_lazy("设备"),
     "policy": gettext_lazy("SLA 策略"),
     "assignee_id": gettext_lazy("处理人"),
+    "fault_class": gettext_lazy("故障类别"),
     "target": gettext_lazy("目标"),
     "due_at": gettext_lazy("到期时间"),
 }
@@ -82,12 +84,24 @@ NOT_THE_CUSTOMERS = {
 # --- clocks ---------------------------------------------------------------------------------
 
 
-def _derive(case: Case, events: Sequence[EventRecord], now: dt.datetime) -> list[ClockValue]:
+def case_targets(case: Case, fault: FaultLevel | None = None) -> dict[str, int | None]:
+    """{clock target: minutes}: the policy's for the case's severity, replaced by the targets
+    its fault class's emergency level sets (R10)."""
+    targets = policy_targets(case.policy, case.severity)
+    if case.fault_class_id is not None:
+        fault = fault if fault is not None else fault_level(case.fault_class_id)
+        if fault is not None:
+            targets.update(fault.targets)
+    return targets
+
+
+def _derive(case: Case, events: Sequence[EventRecord], now: dt.datetime,
+            fault: FaultLevel | None = None) -> list[ClockValue]:
     policy = case.policy
     return derive_clocks(
         events=events,
         category=case.category,
-        targets=policy_targets(policy, case.severity),
+        targets=case_targets(case, fault),
         calendar=business_calendar(policy.calendar),
         warning_percent=policy.warning_percent,
         now=now,
@@ -243,6 +257,7 @@ def case_file(
     asset_id: Any = None,
     policy_code: str | None = None,
     assignee_id: Any = None,
+    fault_class: str | None = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
     now: dt.datetime | None = None,
@@ -254,7 +269,7 @@ def case_file(
         actor=actor, customer_id=customer_id, channel=channel, category=category, title=title,
         description=description, impact=impact, severity=severity, contact_id=contact_id,
         site_id=site_id, asset_id=asset_id, policy_code=policy_code, assignee_id=assignee_id,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
+        fault_class=fault_class, idempotency_key=idempotency_key, fingerprint=fingerprint, now=now,
     )
     try:
         return _case_open(**arguments)
@@ -269,14 +284,15 @@ def case_file(
 def _case_open(
     *, actor: User, customer_id: Any, channel: str, category: str, title: str, description: str,
     impact: str, severity: str | None, contact_id: Any, site_id: Any, asset_id: Any,
-    policy_code: str | None, assignee_id: Any, idempotency_key: str | None, fingerprint: str,
-    now: dt.datetime | None,
+    policy_code: str | None, assignee_id: Any, fault_class: str | None, idempotency_key: str | None,
+    fingerprint: str, now: dt.datetime | None,
 ) -> FiledCase:
     # No look-up of the Idempotency-Key first: the key's unique constraint decides, at the end
     # of the write, and case_open answers a repeat from the first case.
     customer = get_customer_for_user(actor, customer_id)
     if actor.is_customer_user:
-        for field, value in (("severity", severity), ("policy", policy_code), ("assignee_id", assignee_id)):
+        for field, value in (("severity", severity), ("policy", policy_code), ("assignee_id", assignee_id),
+                             ("fault_class", fault_class)):
             if value:
                 raise PermissionDenied(
                     _("%(field)s由服务团队决定") % {"field": FIELD_LABELS[field]}, field=field
@@ -292,6 +308,15 @@ def _case_open(
         raise ValidationFailed(_one_of("impact", Impact.values), field="impact")
     if severity and severity not in Severity.values:
         raise ValidationFailed(_one_of("severity", Severity.values), field="severity")
+    fault = fault_class_for_code(fault_class) if fault_class else None
+    if fault is not None:
+        if severity and severity != fault.severity:
+            raise ValidationFailed(
+                _("故障类别“%(name)s”（%(level)s 级响应）规定严重等级为 %(severity)s")
+                % {"name": fault.fault_class_name, "level": fault.level, "severity": fault.severity},
+                field="severity",
+            )
+        severity = fault.severity
     severity = severity or (SEVERITY_BY_IMPACT[Impact(impact)] if impact else Severity.P3)
     contact = _belongs(Contact, contact_id, customer.pk, "contact_id")
     asset = _belongs(Asset, asset_id, customer.pk, "asset_id")
@@ -316,7 +341,7 @@ def _case_open(
 
     case, events, clock_rows = _case_draft(
         actor, customer, contact, site, asset, governing, channel, category, impact, severity, title,
-        description, assignee, now,
+        description, assignee, now, fault,
     )
     # Reads and clock arithmetic above, writes below: on SQLite the write lock (BEGIN IMMEDIATE)
     # is held only for the inserts.
@@ -335,19 +360,22 @@ def _case_open(
 def _case_draft(actor: Any, customer: Any, contact: Any, site: Any, asset: Any,
                 governing: PolicyInForce, channel: str, category: str, impact: str, severity: str,
                 title: str, description: str, assignee: Any,
-                now: dt.datetime) -> tuple[Case, list[CaseEvent], list[CaseClock]]:
+                now: dt.datetime, fault: FaultLevel | None = None) -> tuple[Case, list[CaseEvent], list[CaseClock]]:
     """The new case with its first events and derived clocks, not yet saved nor numbered."""
     policy = governing.policy
     case = Case(
         channel=channel, category=category, impact=impact, severity=severity, title=title,
         description=description, customer=customer, contact=contact, site=site, asset=asset,
         contract_id=governing.contract_id, policy=policy, status=Status.NEW, reported_by=actor,
-        opened_at=now, created_at=now,
+        opened_at=now, created_at=now, fault_class_id=fault.fault_class_id if fault else None,
     )
+    opened: dict[str, Any] = {}
+    if fault is not None:
+        opened = {"fault_class": fault.fault_class_code, "emergency_level": fault.level}
     events = [
         _record(case, kind=EventKind.OPENED, actor=actor, at=now, after=Status.NEW, data={
             "channel": channel, "category": category, "severity": severity, "impact": impact,
-            "policy": policy.code, "contract": governing.contract_number,
+            "policy": policy.code, "contract": governing.contract_number, **opened,
         })
     ]
     if assignee is not None:
@@ -355,7 +383,7 @@ def _case_draft(actor: Any, customer: Any, contact: Any, site: Any, asset: Any,
         case.status = next_status("assign", Status.NEW)
         events.append(_record(case, kind=EventKind.ASSIGNED, actor=actor, at=now, before=Status.NEW,
                               after=case.status, data={"assignee": assignee.username}))
-    values = _derive(case, [EventRecord(e.kind, e.at, e.data) for e in events], now)
+    values = _derive(case, [EventRecord(e.kind, e.at, e.data) for e in events], now, fault)
     _summarise(case, values)
     return case, events, [_clock_row(case, v) for v in values]
 
@@ -464,6 +492,7 @@ def case_resolve(*, actor: User, case_id: Any, resolution: str, now: dt.datetime
         raise ValidationFailed(_("请描述解决办法"), field="resolution")
 
     def apply(case: Case, now: dt.datetime) -> None:
+        _require_breach_reasons(case)
         case.resolved_at = now
 
     return _perform(actor=actor, case_id=case_id, action="resolve", kind=EventKind.RESOLVED,
@@ -519,6 +548,7 @@ def case_confirm_closure(*, actor: User, case_id: Any, note: str = "", contact_i
             )
 
     def apply(case: Case, now: dt.datetime) -> None:
+        _require_breach_reasons(case)
         contact = _belongs(Contact, contact_id, case.customer_id, "contact_id") if contact_id else None
         ClosureConsent.objects.create(case=case, method=method, recorded_by=actor, contact=contact, note=note)
         case.closed_at = now
@@ -537,6 +567,52 @@ def case_reopen(*, actor: User, case_id: Any, reason: str, now: dt.datetime | No
 
     return _perform(actor=actor, case_id=case_id, action="reopen", kind=EventKind.REOPENED,
                     data={"reason": reason}, apply=apply, now=now)
+
+
+def _unexplained_breaches(case: Case) -> list[str]:
+    """Targets of the case's breached clocks that have no written reason yet."""
+    breached = set(CaseClock.objects.filter(case=case, is_breached=True).values_list("target", flat=True))
+    if not breached:
+        return []
+    explained = {
+        data.get("target") for data in
+        CaseEvent.objects.filter(case=case, kind=EventKind.BREACH_EXPLAINED).values_list("data", flat=True)
+    }
+    return sorted(breached - explained)
+
+
+def _require_breach_reasons(case: Case) -> None:
+    """A case whose emergency level asks for it cannot be resolved or closed while a missed
+    target has no written reason (R10)."""
+    if case.fault_class_id is None:
+        return
+    fault = fault_level(case.fault_class_id)
+    if fault is None or not fault.breach_reason_required:
+        return
+    missing = _unexplained_breaches(case)
+    if missing:
+        raise Conflict(
+            _("%(level)s 级应急工单须先书面说明超时原因：%(targets)s")
+            % {"level": fault.level, "targets": _("、").join(str(ClockTarget(t).label) for t in missing)},
+            code="breach_reason_required",
+        )
+
+
+def case_explain_breach(*, actor: User, case_id: Any, target: str, reason: str,
+                        now: dt.datetime | None = None) -> Case:
+    """The written reason why a target was missed (超时原因说明), for one breached clock."""
+    if target not in ClockTarget.values:
+        raise ValidationFailed(_one_of("target", ClockTarget.values), field="target")
+    if not reason.strip():
+        raise ValidationFailed(_("请书面说明超时原因"), field="reason")
+
+    def apply(case: Case, _now: dt.datetime) -> None:
+        if not CaseClock.objects.filter(case=case, target=target, is_breached=True).exists():
+            raise Conflict(_("“%(target)s”时钟没有超时") % {"target": ClockTarget(target).label},
+                           code="clock_not_breached", field="target")
+
+    return _perform(actor=actor, case_id=case_id, action="explain_breach", kind=EventKind.BREACH_EXPLAINED,
+                    data={"target": target, "reason": reason.strip()}, apply=apply, now=now)
 
 
 def case_note(*, actor: User, case_id: Any, text: str, now: dt.datetime | None = None) -> Case:
@@ -614,6 +690,9 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
             raise ValidationFailed(_("请填写标题"), field="title")
         if field == "severity" and value not in Severity.values:
             raise ValidationFailed(_one_of("severity", Severity.values), field="severity")
+        if field == "severity" and case.fault_class_id is not None and value != case.severity:
+            raise Conflict(_("严重等级由故障类别的应急响应级别决定"), code="severity_from_fault_class",
+                           field="severity")
         if field == "impact" and value and value not in Impact.values:
             raise ValidationFailed(_one_of("impact", Impact.values), field="impact")
         if field == "category" and value not in Category.values:
@@ -700,4 +779,7 @@ def case_act(
             return case_note(actor=actor, case_id=case_id, text=note)
         case "customer_reply":
             return case_customer_reply(actor=actor, case_id=case_id, message=message)
+        case "explain_breach":
+            return case_explain_breach(actor=actor, case_id=case_id, target=_required(target, "target"),
+                                       reason=reason)
     raise ValidationFailed(_("未知操作“%(action)s”") % {"action": action}, field="action")

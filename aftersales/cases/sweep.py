@@ -30,6 +30,7 @@ from aftersales.cases.models import (
 from aftersales.cases.notify import clock_notifications, manager_emails
 from aftersales.cases.services import clocks_sync
 from aftersales.contracts.models import SlaPolicy
+from aftersales.emergencies.models import EmergencyLevel
 from aftersales.notifications.services import Notification, outbox_enqueue
 
 
@@ -143,7 +144,7 @@ def _record_batch(*, kind: str, claimed: list[dict[str, Any]], now: dt.datetime,
 
 
 def sla_recompute_stale(*, now: dt.datetime | None = None) -> int:
-    """Re-derive open cases' clocks after a calendar or policy changed (a holiday entered
+    """Re-derive open cases' clocks after a calendar, policy or emergency level changed (a holiday entered
     later, new targets). Each case is recomputed in its own short transaction."""
     now = now or timezone.now()
     recomputed = 0
@@ -155,6 +156,10 @@ def sla_recompute_stale(*, now: dt.datetime | None = None) -> int:
         seen = policy.version
         recomputed += _recompute(Case.objects.filter(policy=policy), now)
         SlaPolicy.objects.filter(pk=policy.pk, clocks_version__lt=seen).update(clocks_version=seen)
+    for level in EmergencyLevel.objects.filter(version__gt=F("clocks_version")):
+        seen = level.version
+        recomputed += _recompute(Case.objects.filter(fault_class__level=level), now)
+        EmergencyLevel.objects.filter(pk=level.pk, clocks_version__lt=seen).update(clocks_version=seen)
     return recomputed
 
 

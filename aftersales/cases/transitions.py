@@ -36,6 +36,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     # An internal note changes nothing; a customer's reply to a case waiting on them resumes it.
     "note": {N: N, A: A, P: P, W: W, R: R, C: C},
     "customer_reply": {N: N, A: A, P: P, W: P},
+    # The written reason for a missed target (R10) changes nothing but is required to close.
+    "explain_breach": {N: N, A: A, P: P, W: W, R: R},
 }
 
 ACTIONS = tuple(TRANSITIONS)
@@ -46,6 +48,7 @@ ACTION_LABELS = {
     "resolve": gettext_lazy("解决"), "restore": gettext_lazy("恢复运行"), "agree_deadline": gettext_lazy("约定期限"),
     "confirm_closure": gettext_lazy("确认关闭"), "reopen": gettext_lazy("重新打开"),
     "note": gettext_lazy("内部备注"), "customer_reply": gettext_lazy("客户回复"),
+    "explain_breach": gettext_lazy("说明超时原因"),
 }
 
 

@@ -22,6 +22,7 @@ from aftersales.cases.api import router as cases_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
+from aftersales.emergencies.api import router as emergencies_router
 from aftersales.parts.api import router as parts_router
 from aftersales.roster.api import router as roster_router
 from aftersales.workorders.api import router as workorders_router
@@ -48,6 +49,7 @@ api.add_router("/", contracts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/", assets_router)
 api.add_router("/cases", cases_router)
+api.add_router("/emergencies", emergencies_router)
 api.add_router("/roster", roster_router)
 api.add_router("/work-orders", workorders_router)
 api.add_router("/parts", parts_router)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "aftersales.assets",
     "aftersales.contracts",
     "aftersales.notifications",
+    "aftersales.emergencies",
     "aftersales.cases",
     "aftersales.roster",
     "aftersales.workorders",

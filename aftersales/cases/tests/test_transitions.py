@@ -40,7 +40,8 @@ def _case_in(client, acme, status):
 
 
 @pytest.mark.parametrize("status", list(PATHS))
-@pytest.mark.parametrize("action", list(TRANSITIONS))
+# explain_breach needs a missed target first: aftersales/emergencies/tests covers it.
+@pytest.mark.parametrize("action", [a for a in TRANSITIONS if a != "explain_breach"])
 def test_every_action_follows_the_transition_table_in_every_status(api, agent, acme, status, action):
     # given
     client = api(agent)
