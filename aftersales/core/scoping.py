@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -53,6 +53,7 @@ def get_scoped_or_404(
 ) -> M:
     try:
         return scope_to_user(queryset, user, customer_field=customer_field).get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+        # ValidationError: an id that is not a UUID — to the caller, no such object either.
         message = _(NOT_FOUND_MESSAGES.get(what, gettext_noop("未找到")))
         raise NotFound(message, code=f"{what.lower().replace(' ', '_')}_not_found") from None
