@@ -32,6 +32,7 @@ messages: $(STAMP) ## Re-extract the interface texts into the English catalogue 
 
 run: $(STAMP) $(TRANSLATIONS) ## Serve the product with demo data on http://127.0.0.1:$(PORT) (SQLite)
 	@mkdir -p var
+	@scripts/ensure-debian-packages.sh
 	$(BIN)/aftersales run
 
 lint: $(STAMP) $(TRANSLATIONS) ## ruff, mypy, migrations and OpenAPI drift checks
@@ -48,10 +49,12 @@ openapi: $(STAMP) ## Regenerate the committed OpenAPI schema (docs/openapi.json)
 
 test-sqlite: $(STAMP) $(TRANSLATIONS) ## The suite on SQLite (without the browser tests)
 	@mkdir -p var
+	scripts/ensure-debian-packages.sh
 	$(BIN)/pytest -q --ignore=aftersales/browser_tests
 
 test-postgres: $(STAMP) $(TRANSLATIONS) ## The suite on a private PostgreSQL server (installed and started if absent)
 	@mkdir -p var
+	scripts/ensure-debian-packages.sh
 	DATABASE_URL=$$(scripts/test-postgres.sh) $(BIN)/pytest -q --ignore=aftersales/browser_tests
 
 test-browser: $(STAMP) $(TRANSLATIONS) ## The pages in headless Chromium (installed if absent); screenshots in var/screenshots

@@ -6,3 +6,10 @@ class PartsConfig(AppConfig):
     name = "aftersales.parts"
     label = "parts"
     verbose_name = _("备品备件")
+
+    def ready(self) -> None:
+        # Work orders sit below parts and cannot import them: their report asks us for its lines.
+        from aftersales.parts.selectors import work_order_parts_lines
+        from aftersales.workorders.report import register_parts_lines_provider
+
+        register_parts_lines_provider(work_order_parts_lines)

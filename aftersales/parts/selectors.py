@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from aftersales.core.errors import NotFound
 from aftersales.parts.models import (
     Depot,
+    MovementKind,
     Part,
     PartsRequest,
     PurchaseSuggestion,
@@ -130,3 +132,15 @@ def parts_delivery_report(
     for request in rows.only("status", "due_at", "delivered_at", "part__kind"):
         counts.setdefault(request.part.kind, Counter())[request.delivery_state(now).value] += 1
     return {kind: dict(counter) for kind, counter in sorted(counts.items())}
+
+
+def work_order_parts_lines(work_order: Any) -> list[tuple[str, str, int, Decimal | None]]:
+    """The parts issued to a work order as its report lists them: code, name, quantity, and the
+    amount charged (None: free of charge, in warranty)."""
+    rows = (
+        StockMovement.objects.filter(work_order=work_order, kind=MovementKind.ISSUE)
+        .order_by("id")
+        .values_list("part__code", "part__name", "quantity", "is_chargeable", "amount")
+    )
+    return [(code, name, quantity, amount if chargeable else None)
+            for code, name, quantity, chargeable, amount in rows]

@@ -119,3 +119,18 @@ def test_an_unknown_warranty_is_not_charged_but_marked_for_billing(
         False,
         Decimal(0),
     )
+
+
+def test_the_work_order_report_lists_the_parts_issued_with_their_charge(agent, acme, product, depot, part):
+    from aftersales.workorders.report import parts_lines_for
+
+    in_warranty = make_work_order(agent, acme, asset=_asset(acme, product, dt.date(2026, 3, 1)))
+    expired = make_work_order(agent, acme, asset=_asset(acme, product, dt.date(2024, 3, 1)))
+    services.stock_receive(actor=agent, depot=depot, part=part, quantity=5)
+    for work_order in (in_warranty, expired):
+        services.stock_issue(actor=agent, depot=depot, part=part, quantity=1, work_order=work_order,
+                             now=at("2026-11-02 10:00"))
+    [free] = parts_lines_for(in_warranty)
+    [charged] = parts_lines_for(expired)
+    assert (free.code, free.quantity, free.price) == (part.code, 1, None)
+    assert charged.price == part.sale_price
