@@ -60,6 +60,7 @@ test-postgres: $(STAMP) $(TRANSLATIONS) ## The suite on a private PostgreSQL ser
 test-browser: $(STAMP) $(TRANSLATIONS) ## The pages in headless Chromium (installed if absent); screenshots in var/screenshots
 	@mkdir -p var
 	scripts/ensure-chromium.sh
+	scripts/ensure-debian-packages.sh
 	status=0; $(BIN)/pytest -q aftersales/browser_tests || status=$$?; \
 	  echo "Screenshots: $(CURDIR)/var/screenshots"; exit $$status
 

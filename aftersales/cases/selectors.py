@@ -195,3 +195,14 @@ def caller_search(user: ScopedUser, text: str, *, limit: int = 10) -> list[Calle
         matches.append(CallerMatch("asset", asset.customer_id, asset.customer.name, asset_id=asset.pk,
                                    label=asset.serial_number, detail=str(asset.product)))
     return matches
+
+
+def active_emergencies(user: ScopedUser, *, max_level: int = 1, limit: int = 100) -> list[Case]:
+    """Open cases whose fault class calls for an emergency level up to `max_level` (1 is the
+    gravest), what breaks next first."""
+    return list(
+        cases_for_user(user)
+        .filter(in_queue=True, fault_class__level__level__lte=max_level)
+        .select_related("customer", "site", "assignee", "fault_class__level")
+        .order_by("queue_at", "number")[:limit]
+    )

@@ -22,8 +22,11 @@ from aftersales.cases.api import router as cases_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
+from aftersales.dispatch.api import router as dispatch_router
 from aftersales.emergencies.api import router as emergencies_router
+from aftersales.loans.api import router as loans_router
 from aftersales.parts.api import router as parts_router
+from aftersales.returns.api import router as returns_router
 from aftersales.roster.api import router as roster_router
 from aftersales.workorders.api import router as workorders_router
 
@@ -53,6 +56,9 @@ api.add_router("/emergencies", emergencies_router)
 api.add_router("/roster", roster_router)
 api.add_router("/work-orders", workorders_router)
 api.add_router("/parts", parts_router)
+api.add_router("/dispatch", dispatch_router)
+api.add_router("/loans", loans_router)
+api.add_router("/returns", returns_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

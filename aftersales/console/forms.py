@@ -12,6 +12,7 @@ from aftersales.assets.models import Asset
 from aftersales.cases.models import Category, Channel, ClockTarget, Impact, Status
 from aftersales.contracts.models import Severity
 from aftersales.customers.models import Contact, Customer, Site
+from aftersales.emergencies.models import FaultClass
 
 ANY = [("", _("全部"))]
 
@@ -58,6 +59,8 @@ class IntakeForm(forms.Form):
 
     title = forms.CharField(label=_("故障简述"), max_length=200)
     impact = forms.ChoiceField(label=_("影响程度"), choices=Impact.choices, initial=Impact.DEGRADED)
+    # An emergency fault class (e.g. 收费车道中断) sets the severity and the level's targets.
+    fault_class = forms.ChoiceField(label=_("故障类别（应急）"), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices, initial=Category.FAULT)
     asset = forms.ModelChoiceField(label=_("设备/序列号"), queryset=Asset.objects.none(), required=False,
                                    empty_label="—")
@@ -78,6 +81,11 @@ class IntakeForm(forms.Form):
         self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id).order_by("name")
         self.fields["site"].queryset = Site.objects.filter(customer_id=customer_id).order_by("name")
         self.fields["title"].widget.attrs["autofocus"] = True
+        self.fields["fault_class"].choices = [("", "—"), *(
+            (code, _("%(name)s（%(level)s 级响应）") % {"name": name, "level": level})
+            for code, name, level in FaultClass.objects.filter(is_active=True)
+            .order_by("level__level", "code").values_list("code", "name", "level__level")
+        )]
 
 
 class AttachmentForm(forms.Form):

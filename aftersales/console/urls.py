@@ -1,6 +1,16 @@
 from django.urls import path
 
-from aftersales.console.views import archive, case, intake, queue
+from aftersales.console.views import (
+    archive,
+    case,
+    dispatch,
+    emergencies,
+    intake,
+    parts,
+    queue,
+    roster,
+    workorders,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -14,4 +24,33 @@ urlpatterns = [
     path("cases/<uuid:case_id>/actions/<slug:action>", case.case_action, name="case_action"),
     path("cases/<uuid:case_id>/attachments", case.case_attachment_upload, name="case_attachment_upload"),
     path("attachments/<uuid:attachment_id>", case.attachment_download, name="attachment"),
+    path("cases/<uuid:case_id>/work-orders", workorders.work_order_new, name="work_order_new"),
+    path("cases/<uuid:case_id>/dispatch/", dispatch.dispatch_page, name="dispatch"),
+    path("cases/<uuid:case_id>/dispatch/assign", dispatch.dispatch_assign_view, name="dispatch_assign"),
+    path("work-orders/", workorders.my_work_orders, name="my_work_orders"),
+    path("work-orders/<uuid:work_order_id>/", workorders.work_order_page, name="work_order"),
+    path("work-orders/<uuid:work_order_id>/actions/<slug:action>", workorders.work_order_action,
+         name="work_order_action"),
+    path("work-orders/<uuid:work_order_id>/parts", workorders.work_order_parts, name="work_order_parts"),
+    path("work-orders/<uuid:work_order_id>/photos", workorders.work_order_photo, name="work_order_photo"),
+    path("emergencies/", emergencies.emergency_board, name="emergencies"),
+    # Duty roster (值班)
+    path("roster/", roster.on_duty_page, name="roster-on-duty"),
+    path("roster/teams/", roster.team_list, name="roster-teams"),
+    path("roster/teams/<slug:team_code>/", roster.team_page, name="roster-team"),
+    path("roster/teams/<slug:team_code>/shifts/create/", roster.shift_create, name="roster-shift-create"),
+    path("roster/teams/<slug:team_code>/shifts/<uuid:shift_id>/delete/", roster.shift_delete,
+         name="roster-shift-delete"),
+    path("roster/technicians/", roster.technician_list, name="roster-technicians"),
+    # Spare parts (备件)
+    path("parts/", parts.depot_list, name="parts-depots"),
+    path("parts/depots/<uuid:depot_id>/", parts.depot_page, name="parts-depot"),
+    path("parts/depots/<uuid:depot_id>/movements/<slug:action>", parts.depot_movement, name="parts-movement"),
+    path("parts/ledger/", parts.ledger_page, name="parts-ledger"),
+    path("parts/requests/", parts.requests_page, name="parts-requests"),
+    path("parts/requests/<uuid:request_id>/actions/<slug:action>", parts.request_action,
+         name="parts-request-action"),
+    path("parts/suggestions/", parts.suggestions_page, name="parts-suggestions"),
+    path("parts/suggestions/<uuid:suggestion_id>/decision", parts.suggestion_decide,
+         name="parts-suggestion-decide"),
 ]

@@ -23,6 +23,9 @@ NOT_FOUND_MESSAGES = {
     "case": gettext_noop("未找到该工单"),
     "customer": gettext_noop("未找到该客户"),
     "asset": gettext_noop("未找到该设备"),
+    "work_order": gettext_noop("未找到该派工单"),
+    "loan": gettext_noop("未找到该借用记录"),
+    "return request": gettext_noop("未找到该退换货申请"),
 }
 
 

@@ -20,6 +20,7 @@ from aftersales.cases.models import Case
 from aftersales.contracts.services import contract_create
 from aftersales.customers.models import Customer
 from aftersales.customers.services import contact_create, customer_create, site_create
+from aftersales.demo.field_service import load_field_service
 
 STAFF = [
     ("admin", Role.ADMIN, "系统管理员", "admin@aftersales.invalid"),
@@ -28,6 +29,8 @@ STAFF = [
     ("agent", Role.AGENT, "张坐席", "agent@aftersales.invalid"),
     ("engineer", Role.ENGINEER, "阿不都工程师", "engineer@aftersales.invalid"),
     ("expert", Role.EXPERT, "陈专家", "expert@aftersales.invalid"),
+    ("engineer2", Role.ENGINEER, "刘工程师", "engineer2@aftersales.invalid"),
+    ("engineer3", Role.ENGINEER, "买买提工程师", "engineer3@aftersales.invalid"),
 ]
 
 CUSTOMERS: list[dict[str, Any]] = [
@@ -146,6 +149,8 @@ def load_demo(*, password: str) -> DemoUsers:
             final_acceptance_on=today + dt.timedelta(days=final) if final is not None else None,
         )
     _demo_cases(staff, customers, contacts, assets)
+    load_field_service(staff=staff, engineers=[staff["engineer"], staff["engineer2"], staff["engineer3"]],
+                       products=products, assets=assets, customers=customers)
     return DemoUsers(password, usernames)
 
 

@@ -144,3 +144,12 @@ def work_order_parts_lines(work_order: Any) -> list[tuple[str, str, int, Decimal
     )
     return [(code, name, quantity, amount if chargeable else None)
             for code, name, quantity, chargeable, amount in rows]
+
+
+def open_parts_requests_of_cases(case_ids: list[Any]) -> dict[Any, list[PartsRequest]]:
+    """The parts still on their way to these cases, by case id."""
+    found: dict[Any, list[PartsRequest]] = {case_id: [] for case_id in case_ids}
+    for request in (PartsRequest.objects.filter(case_id__in=case_ids, is_open=True)
+                    .select_related("part").order_by("due_at")):
+        found[request.case_id].append(request)
+    return found

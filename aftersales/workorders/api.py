@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Any, Literal
 
@@ -15,6 +13,7 @@ from pydantic import Field
 
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.workorders import services
+from aftersales.workorders.images import signature_png_from_text
 from aftersales.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
@@ -42,7 +41,6 @@ from aftersales.workorders.selectors import (
 
 router = Router(tags=["workorders"])
 
-DATA_URL_PREFIX = "data:image/png;base64,"
 # A stored file never runs script in our origin, whatever it contains.
 FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
@@ -187,21 +185,6 @@ def work_order_photo_file(request: HttpRequest, work_order_id: uuid.UUID, photo_
     return response
 
 
-def _png_from_text(text: str) -> bytes:
-    """The PNG bytes of a canvas data URL (data:image/png;base64,...) or of plain base64."""
-    text = text.strip()
-    if text.startswith("data:"):
-        if not text.startswith(DATA_URL_PREFIX):
-            raise ValidationFailed(_("签名须为 PNG 图片（data:image/png;base64,...）"),
-                                   code="signature_not_png", field="signature")
-        text = text[len(DATA_URL_PREFIX):]
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationFailed(_("签名不是有效的 Base64 数据"), code="signature_encoding",
-                               field="signature") from None
-
-
 @router.post("/{work_order_id}/signature", response=WorkOrderDetailOut)
 def work_order_signature(
     request: HttpRequest, response: HttpResponse, work_order_id: uuid.UUID, payload: SignatureIn,
@@ -209,7 +192,7 @@ def work_order_signature(
 ) -> dict[str, Any]:
     """The customer's signature from a canvas, as JSON {signer_name, signature: data URL}."""
     services.work_order_sign(
-        actor=request.user, work_order_id=work_order_id, signature_png=_png_from_text(payload.signature),
+        actor=request.user, work_order_id=work_order_id, signature_png=signature_png_from_text(payload.signature),
         signer_name=payload.signer_name, expected_version=_expected_version(payload.expected_version, if_match),
     )
     return _detail(request, response, work_order_id)

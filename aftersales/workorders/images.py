@@ -3,6 +3,8 @@ never by the name or the browser's claim."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import warnings
@@ -126,3 +128,21 @@ def signature_check(data: bytes) -> CheckedSignature:
                                field="signature")
     return CheckedSignature(width=width, height=height, size=len(data),
                             sha256=hashlib.sha256(data).hexdigest())
+
+
+DATA_URL_PREFIX = "data:image/png;base64,"
+
+
+def signature_png_from_text(text: str) -> bytes:
+    """The PNG bytes of a canvas data URL (data:image/png;base64,...) or of plain base64."""
+    text = text.strip()
+    if text.startswith("data:"):
+        if not text.startswith(DATA_URL_PREFIX):
+            raise ValidationFailed(_("签名须为 PNG 图片（data:image/png;base64,...）"),
+                                   code="signature_not_png", field="signature")
+        text = text[len(DATA_URL_PREFIX):]
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(_("签名不是有效的 Base64 数据"), code="signature_encoding",
+                               field="signature") from None

@@ -96,3 +96,13 @@ def work_order_list(user: ScopedUser, filters: WorkOrderFilters, *, limit: int, 
         queryset = queryset.filter(status=filters.status)
     queryset = _open_first(queryset).select_related("case__customer", "technician")
     return list(queryset[offset : offset + limit + 1])
+
+
+def open_work_orders_of_cases(user: ScopedUser, case_ids: list[Any]) -> dict[Any, list[WorkOrder]]:
+    """The open work orders of these cases (the people committed to them), by case id."""
+    found: dict[Any, list[WorkOrder]] = {case_id: [] for case_id in case_ids}
+    rows = (work_orders_for_user(user).filter(case_id__in=case_ids, status__in=OPEN_WORK_ORDER_STATUSES)
+            .select_related("technician").order_by("created_at"))
+    for work_order in rows:
+        found[work_order.case_id].append(work_order)
+    return found

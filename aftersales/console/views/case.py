@@ -24,9 +24,12 @@ from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import case_clocks, case_events, get_case_with_context
 from aftersales.cases.transitions import TRANSITIONS
 from aftersales.console.forms import ActionForm, AttachmentForm
+from aftersales.console.forms_workorders import WorkOrderNewForm
 from aftersales.console.presenters import timeline_items
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
+from aftersales.emergencies.services import fault_level
+from aftersales.workorders.selectors import work_orders_of_case
 
 # What each action asks for on the page, in order; labels are the buttons.
 ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -44,6 +47,7 @@ ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "agree_deadline": (_("约定期限"), ("target", "due_at", "reason")),
     "confirm_closure": (_("记录客户电话同意关闭"), ("note",)),
     "reopen": (_("重新打开"), ("reason",)),
+    "explain_breach": (_("说明超时原因"), ("target", "reason")),
 }
 
 
@@ -68,7 +72,8 @@ def _fields_html(form: ActionForm, action: str, names: tuple[str, ...]) -> SafeS
 
 
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
-                      failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
+                      failed_action: str = "", attachment_form: AttachmentForm | None = None,
+                      work_order_form: WorkOrderNewForm | None = None) -> dict[str, Any]:
     case = get_case_with_context(request.user, case_id)
     blank = ActionForm()
     form = form or blank
@@ -85,6 +90,9 @@ def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionF
         "tier": case.contract.tier if case.contract_id else None,
         "attachments": attachments_for(request.user, case),
         "attachment_form": attachment_form or AttachmentForm(),
+        "fault": fault_level(case.fault_class_id) if case.fault_class_id else None,
+        "work_orders": work_orders_of_case(request.user, case.pk),
+        "work_order_form": work_order_form or (WorkOrderNewForm() if case.is_open else None),
     }
 
 

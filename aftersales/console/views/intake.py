@@ -76,6 +76,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     actor=request.user, customer_id=customer.pk, channel=data["channel"],
                     category=data["category"], title=data["title"], description=data["description"],
                     impact=data["impact"], severity=data["severity"] or None,
+                    fault_class=data["fault_class"] or None,
                     contact_id=data["contact"].pk if data["contact"] else None,
                     site_id=data["site"].pk if data["site"] else None,
                     asset_id=data["asset"].pk if data["asset"] else None,

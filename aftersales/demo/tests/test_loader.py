@@ -38,3 +38,27 @@ def test_createuser_makes_a_customer_user_by_customer_code(capsys):
     user = User.objects.get(username="newbie")
     assert (user.role, user.customer.code) == ("customer", "xjgl-kashi")
     assert "created newbie" in capsys.readouterr().out
+
+
+def test_the_demo_has_field_service_in_every_state():
+    from aftersales.emergencies.models import FaultClass
+    from aftersales.parts.models import PartsRequest, PurchaseSuggestion, Stock
+    from aftersales.parts.services import ledger_balance_check
+    from aftersales.roster.models import Shift, Team
+    from aftersales.workorders.models import WorkOrder, WorkOrderStatus
+
+    load_demo(password="demo-password-1")
+    assert set(WorkOrder.objects.values_list("status", flat=True)) == set(WorkOrderStatus.values)
+    assert FaultClass.objects.filter(level__level=1).exists()
+    assert Case.objects.filter(fault_class__level__level=1, in_queue=True).exists()
+    assert Team.objects.count() == 3
+    assert Shift.objects.count() > 60
+    assert Stock.objects.filter(on_hand__gt=0).count() >= 7
+    assert PurchaseSuggestion.objects.exists()  # the last camera lens was used
+    assert PartsRequest.objects.exists()
+    assert ledger_balance_check() == []
+    from aftersales.loans.models import Loan
+    from aftersales.returns.models import ReturnRequest
+
+    assert set(Loan.objects.values_list("status", flat=True)) == {"out", "returned"}
+    assert set(ReturnRequest.objects.values_list("status", flat=True)) == {"completed", "rejected"}
