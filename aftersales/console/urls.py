@@ -6,8 +6,10 @@ from aftersales.console.views import (
     dispatch,
     emergencies,
     intake,
+    loans,
     parts,
     queue,
+    returns,
     roster,
     workorders,
 )
@@ -32,6 +34,8 @@ urlpatterns = [
     path("work-orders/<uuid:work_order_id>/actions/<slug:action>", workorders.work_order_action,
          name="work_order_action"),
     path("work-orders/<uuid:work_order_id>/parts", workorders.work_order_parts, name="work_order_parts"),
+    path("work-orders/<uuid:work_order_id>/parts-requests", workorders.work_order_parts_request,
+         name="work_order_parts_request"),
     path("work-orders/<uuid:work_order_id>/photos", workorders.work_order_photo, name="work_order_photo"),
     path("emergencies/", emergencies.emergency_board, name="emergencies"),
     # Duty roster (值班)
@@ -53,4 +57,17 @@ urlpatterns = [
     path("parts/suggestions/", parts.suggestions_page, name="parts-suggestions"),
     path("parts/suggestions/<uuid:suggestion_id>/decision", parts.suggestion_decide,
          name="parts-suggestion-decide"),
+    # Substitute units (替代设备)
+    path("loans/", loans.loan_list, name="loans"),
+    path("loans/<uuid:loan_id>/return", loans.loan_return, name="loans-return"),
+    path("loans/proposals/", loans.proposal_list, name="loans-proposals"),
+    path("loans/proposals/<uuid:proposal_id>/accept", loans.proposal_accept, name="loans-proposal-accept"),
+    path("loans/proposals/<uuid:proposal_id>/decline", loans.proposal_decline, name="loans-proposal-decline"),
+    path("loans/units/", loans.unit_list, name="loans-units"),
+    path("cases/<uuid:case_id>/substitutes/", loans.case_substitutes, name="case-substitutes"),
+    # Returns and exchanges (退换货)
+    path("returns/", returns.return_list, name="returns"),
+    path("returns/<uuid:request_id>/", returns.return_page, name="return"),
+    path("returns/<uuid:request_id>/<slug:step>", returns.return_step, name="return-step"),
+    path("assets/<uuid:asset_id>/returns/new", returns.asset_return_new, name="asset-return-new"),
 ]

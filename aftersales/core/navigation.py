@@ -22,8 +22,13 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("console:roster-on-duty", _("值班"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                                   Role.ENGINEER, Role.EXPERT})),
     ("console:parts-depots", _("备件"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})),
+    ("console:loans", _("替代设备"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                             Role.ENGINEER})),
+    ("console:returns", _("退换货"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                            Role.ENGINEER})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
+    ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
 )
 

@@ -10,6 +10,9 @@ class PartsConfig(AppConfig):
     def ready(self) -> None:
         # Work orders sit below parts and cannot import them: their report asks us for its lines.
         from aftersales.parts.selectors import work_order_parts_lines
+        from aftersales.parts.services import work_order_cancelled
         from aftersales.workorders.report import register_parts_lines_provider
+        from aftersales.workorders.services import register_cancel_hook
 
         register_parts_lines_provider(work_order_parts_lines)
+        register_cancel_hook(work_order_cancelled)

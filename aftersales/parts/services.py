@@ -1059,6 +1059,25 @@ def parts_request_cancel(
     return _request_action(request_id, "cancel", body, now)
 
 
+def work_order_cancelled(work_order: WorkOrder, actor: User | None, now: dt.datetime) -> None:
+    """A cancelled visit needs no parts: its open requests are cancelled and whatever is still
+    reserved for it goes back to available stock, in the caller's transaction."""
+    for request_id in PartsRequest.objects.filter(
+        work_order=work_order, status__in=[PartsRequestStatus.REQUESTED, PartsRequestStatus.RESERVED]
+    ).values_list("pk", flat=True):
+        parts_request_cancel(actor=actor, request_id=request_id, reason=_("派工单已取消"), now=now)
+    held = (
+        StockMovement.objects.filter(work_order=work_order)
+        .values("depot_id", "part_id")
+        .annotate(total=Sum("reserved_delta"))
+        .filter(total__gt=0)
+    )
+    for row in held:
+        stock_release(actor=actor, depot=Depot.objects.get(pk=row["depot_id"]),
+                      part=Part.objects.get(pk=row["part_id"]), work_order=work_order,
+                      reason=_("派工单已取消"), now=now)
+
+
 def _manager_emails() -> list[str]:
     return list(
         User.objects.filter(role=Role.MANAGER, is_active=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.assets.models import Asset
 from aftersales.cases.models import Impact
 from aftersales.customers.models import Contact, Site
+from aftersales.returns.models import ReturnKind
 
 
 class ServiceRequestForm(forms.Form):
@@ -48,3 +50,22 @@ class ReopenForm(forms.Form):
 
 class ReplyForm(forms.Form):
     message = forms.CharField(label=_("回复内容"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReturnRequestForm(forms.Form):
+    """退换货申请: one of the organisation's own assets, what is asked, and why."""
+
+    asset = forms.ModelChoiceField(label=_("设备/序列号"), queryset=Asset.objects.none(), empty_label="—")
+    kind = forms.ChoiceField(label=_("申请类型"), choices=ReturnKind.choices)
+    reason = forms.CharField(label=_("原因"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    is_quality_fault = forms.BooleanField(label=_("质量故障"), required=False)
+    # One key per form shown: a double submit files one request.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, customer_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["asset"].queryset = (
+            Asset.objects.filter(customer_id=customer_id).select_related("product").order_by("serial_number")
+        )
+        if not self.is_bound:
+            self.initial["idempotency_key"] = uuid.uuid4().hex

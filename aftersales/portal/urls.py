@@ -12,4 +12,6 @@ urlpatterns = [
     path("cases/<uuid:case_id>/reply", views.reply, name="reply"),
     path("cases/<uuid:case_id>/attachments", views.attachment_upload, name="attachment_upload"),
     path("attachments/<uuid:attachment_id>", views.attachment_download, name="attachment"),
+    path("returns/", views.return_requests, name="returns"),
+    path("returns/<uuid:request_id>/", views.return_request_page, name="return"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.cases import services
@@ -29,7 +30,19 @@ from aftersales.cases.selectors import (
     get_case_for_user,
 )
 from aftersales.core.errors import DomainError
-from aftersales.portal.forms import AttachmentForm, ReopenForm, ReplyForm, ServiceRequestForm
+from aftersales.loans.models import LoanStatus
+from aftersales.loans.selectors import loans_for_user
+from aftersales.portal.forms import (
+    AttachmentForm,
+    ReopenForm,
+    ReplyForm,
+    ReturnRequestForm,
+    ServiceRequestForm,
+)
+from aftersales.returns import services as return_services
+from aftersales.returns.models import ReturnRequest, ShippingPayer
+from aftersales.returns.selectors import get_return_request_for_user, return_requests_for_user
+from aftersales.workorders.selectors import work_orders_of_case
 
 PAGE = 25
 # Events a customer sees on its case; internal ones (sweep marks, escalations) stay in the console.
@@ -71,7 +84,9 @@ def _case_context(request: HttpRequest, case_id: uuid.UUID, **extra: Any) -> dic
             "reopen_form": extra.pop("reopen_form", ReopenForm()),
             "reply_form": extra.pop("reply_form", ReplyForm()),
             "attachment_form": extra.pop("attachment_form", AttachmentForm()),
-            "attachments": attachments_for(request.user, case), **extra}
+            "attachments": attachments_for(request.user, case),
+            "work_orders": work_orders_of_case(request.user, case.pk),
+            "loans": list(loans_for_user(request.user, case_id=case.pk, status=LoanStatus.OUT)), **extra}
 
 
 @login_required
@@ -194,3 +209,71 @@ def attachment_upload(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @customers_only
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> HttpResponse:
     return attachment_response(request, attachment_id)
+
+
+# --- returns and exchanges (退换货申请) ------------------------------------------------------
+
+# What the policy offers, in words.
+OFFERED = {
+    "return": gettext_lazy("退货"), "exchange": gettext_lazy("换货"), "repair": gettext_lazy("收费维修"),
+    "repair_or_replace": gettext_lazy("免费维修或更换"),
+}
+
+
+def _returns_context(request: HttpRequest, form: ReturnRequestForm) -> dict[str, Any]:
+    try:
+        offset = max(0, min(int(request.GET.get("offset", 0)), 100_000))
+    except ValueError:
+        offset = 0
+    rows = list(return_requests_for_user(request.user)[offset:offset + PAGE + 1])
+    return {"requests": rows[:PAGE], "form": form, "offset": offset,
+            "next_offset": offset + PAGE if len(rows) > PAGE else None,
+            "previous_offset": max(0, offset - PAGE) if offset else None}
+
+
+@login_required
+@customers_only
+def return_requests(request: HttpRequest) -> HttpResponse:
+    """The organisation's return requests, and the form to file one for one of its assets."""
+    user: Any = request.user
+    form = ReturnRequestForm(request.POST or None, customer_id=user.customer_id)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                filed, _created = return_services.return_request_open(
+                    actor=user, asset_id=data["asset"].pk, kind=data["kind"], reason=data["reason"],
+                    is_quality_fault=data["is_quality_fault"],
+                    idempotency_key=f"{user.pk}:portal:{data['idempotency_key']}",
+                    fingerprint=return_services.request_fingerprint({
+                        "asset_id": data["asset"].pk, "kind": data["kind"], "reason": data["reason"],
+                        "is_quality_fault": data["is_quality_fault"]}),
+                )
+            except DomainError as refused:
+                if refused.status == 404:
+                    raise Http404 from None
+                field = (refused.field or "").removesuffix("_id")
+                form.add_error(field if field in form.fields else None, refused.detail)
+                status = refused.status
+            else:
+                messages.success(request, _("退换货申请已提交。"))
+                return HttpResponseRedirect(reverse("portal:return", args=[filed.pk]))
+    return render(request, "portal/returns.html", _returns_context(request, form), status=status)
+
+
+def _policy_view(row: ReturnRequest) -> dict[str, Any]:
+    """The policy's answer for the request, as checked on the day it was filed."""
+    check = return_services.return_policy_check(
+        asset=row.asset, kind=row.kind, is_quality_fault=row.is_quality_fault,
+        on=timezone.localdate(row.requested_at))
+    return {"check": check, "explanation": return_services.policy_explanation(check),
+            "offered": OFFERED[check.offered], "shipping": ShippingPayer(check.return_shipping_paid_by).label}
+
+
+@login_required
+@customers_only
+def return_request_page(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    row = get_return_request_for_user(request.user, request_id)
+    return render(request, "portal/return.html", {"return_request": row, "policy": _policy_view(row)})

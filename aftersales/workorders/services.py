@@ -403,6 +403,17 @@ def work_order_close(*, actor: User, work_order_id: Any, expected_version: int |
                     apply=apply, expected_version=expected_version, now=now)
 
 
+# What other apps undo when a work order is cancelled, in the same transaction (the parts app
+# releases what was reserved for it: it sits above this app and registers itself).
+CancelHook = Callable[[WorkOrder, User, dt.datetime], None]
+_cancel_hooks: list[CancelHook] = []
+
+
+def register_cancel_hook(hook: CancelHook) -> None:
+    if hook not in _cancel_hooks:
+        _cancel_hooks.append(hook)
+
+
 def work_order_cancel(*, actor: User, work_order_id: Any, reason: str, expected_version: int | None = None,
                       now: dt.datetime | None = None) -> WorkOrder:
     reason = reason.strip()
@@ -412,6 +423,8 @@ def work_order_cancel(*, actor: User, work_order_id: Any, reason: str, expected_
     def apply(work_order: WorkOrder, now: dt.datetime) -> None:
         work_order.cancelled_at = now
         work_order.cancel_reason = reason
+        for hook in _cancel_hooks:
+            hook(work_order, actor, now)
 
     return _perform(actor=actor, work_order_id=work_order_id, action="cancel", kind=WorkOrderEventKind.CANCELLED,
                     data={"reason": reason}, apply=apply, expected_version=expected_version, now=now)

@@ -5,6 +5,7 @@ intake of an emergency fault class."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 from django.test import Client
@@ -227,3 +228,25 @@ def test_the_dispatcher_assigns_from_the_ranked_list(dispatcher, engineer, make_
 
 def alice_like(make_user, customer):
     return make_user("acme-user", Role.CUSTOMER, customer)
+
+
+def test_the_engineer_requests_parts_with_a_delivery_clock(dispatcher, engineer, agent, acme, diamond_contract):
+    from aftersales.parts.models import PartsRequest
+
+    case = open_case(agent, acme)
+    _new_work_order(_client(dispatcher), case, engineer)
+    work_order = WorkOrder.objects.get(case=case)
+    depot = parts_services.depot_create(code="kashi", name="喀什备件库")
+    part = parts_services.part_create(code="OTN-LC", name="OTN 线路板", kind="non_regular")
+    client = _client(engineer)
+    form = {"request-depot": str(depot.pk), "request-part": str(part.pk), "request-quantity": "1",
+            "request-idempotency_key": "r1"}
+    assert client.post(f"/console/work-orders/{work_order.pk}/parts-requests", form).status_code == 302
+    assert client.post(f"/console/work-orders/{work_order.pk}/parts-requests", form).status_code == 302
+    parts_request = PartsRequest.objects.get()
+    assert parts_request.due_at - parts_request.requested_at == dt.timedelta(hours=48)
+    page = client.get(f"/console/work-orders/{work_order.pk}/").content.decode()
+    assert "OTN-LC" in page
+    bad = client.post(f"/console/work-orders/{work_order.pk}/parts-requests", {**form, "request-quantity": "0",
+                                                                                "request-idempotency_key": "r2"})
+    assert bad.status_code == 422

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from aftersales.console.forms_workorders import (
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
 from aftersales.parts import services as parts_services
-from aftersales.parts.selectors import get_depot, get_part, work_order_parts_lines
+from aftersales.parts.selectors import get_depot, get_part, parts_requests, work_order_parts_lines
 from aftersales.workorders import services
 from aftersales.workorders.images import signature_png_from_text
 from aftersales.workorders.selectors import (
@@ -58,7 +59,8 @@ def _refusal(form: Any, refused: DomainError) -> int:
 
 def work_order_context(request: HttpRequest, work_order_id: uuid.UUID, *, form: WorkOrderActionForm | None = None,
                        failed_action: str = "", parts_form: PartsUsedForm | None = None,
-                       photo_form: PhotoForm | None = None) -> dict[str, Any]:
+                       photo_form: PhotoForm | None = None,
+                       parts_request_form: PartsUsedForm | None = None) -> dict[str, Any]:
     work_order, events = get_work_order_with_events(request.user, work_order_id)
     blank = WorkOrderActionForm()
     actions = [
@@ -70,6 +72,9 @@ def work_order_context(request: HttpRequest, work_order_id: uuid.UUID, *, form: 
     return {
         "work_order": work_order, "case": work_order.case, "events": events, "actions": actions,
         "parts_lines": work_order_parts_lines(work_order),
+        "parts_requests": list(parts_requests(work_order_id=work_order.pk)[:20]),
+        "parts_request_form": parts_request_form or PartsUsedForm(prefix="request"),
+        "can_request_parts": work_order.is_open, "now": timezone.now(),
         "parts_form": parts_form or PartsUsedForm(),
         "can_use_parts": work_order.status in ("on_site", "work_done"),
         "photos": work_order_photos(work_order), "photo_form": photo_form or PhotoForm(),
@@ -135,6 +140,34 @@ def work_order_parts(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResp
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
     return render(request, "console/workorders/page.html",
                   work_order_context(request, work_order_id, parts_form=form), status=status)
+
+
+@require_POST
+@login_required
+@staff_only
+def work_order_parts_request(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResponse:
+    """Parts to be brought to the site (备件申请): the delivery clock starts now."""
+    form = PartsUsedForm(request.POST, prefix="request")
+    status = 422
+    if form.is_valid():
+        work_order = get_work_order_for_user(request.user, work_order_id)
+        data = form.cleaned_data
+        try:
+            parts_services.parts_request_open(
+                actor=request.user, work_order=work_order, part=get_part(data["part"]),
+                depot=get_depot(data["depot"]), quantity=data["quantity"],
+                idempotency_key=f"console-request:{data['idempotency_key']}",
+                fingerprint=parts_services.request_fingerprint(
+                    {"depot": data["depot"], "part": data["part"], "quantity": data["quantity"],
+                     "work_order": work_order.pk}),
+            )
+        except DomainError as refused:
+            status = _refusal(form, refused)
+        else:
+            messages.success(request, _("已提交备件申请。"))
+            return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
+    return render(request, "console/workorders/page.html",
+                  work_order_context(request, work_order_id, parts_request_form=form), status=status)
 
 
 @require_POST

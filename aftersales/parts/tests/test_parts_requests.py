@@ -214,3 +214,21 @@ def test_the_report_counts_met_and_breached_by_kind(agent, work_order, depot, pa
     )
     assert report == {"regular": {"met": 1, "breached": 1, "overdue": 1}}
     assert dt.timedelta(hours=2) == dt.timedelta(minutes=met.target_minutes)
+
+
+def test_cancelling_the_work_order_cancels_its_requests_and_releases_what_was_reserved(
+    agent, work_order, part, depot, other_depot
+):
+    from aftersales.workorders.services import work_order_cancel
+
+    services.stock_receive(actor=agent, depot=depot, part=part, quantity=5)
+    services.stock_receive(actor=agent, depot=other_depot, part=part, quantity=5)
+    request = _open(agent, work_order, part, depot, at("2026-11-02 10:00"), quantity=2)
+    services.stock_reserve(actor=agent, depot=other_depot, part=part, quantity=1, work_order=work_order)
+    assert services.stock_available(depot=depot, part=part) == 3
+    work_order_cancel(actor=agent, work_order_id=work_order.pk, reason="业主已自行修复", now=at("2026-11-02 10:30"))
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+    assert services.stock_available(depot=depot, part=part) == 5
+    assert services.stock_available(depot=other_depot, part=part) == 5
+    assert services.ledger_balance_check() == []
