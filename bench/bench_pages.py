@@ -47,7 +47,7 @@ def session_cookie(username: str) -> str:
     user = User.objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
@@ -101,6 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), required=True)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync",
+                        help="gunicorn worker class of the 2 worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     args = parser.parse_args()
     django_setup(args.backend, "bulk")
     # The server serves the collected static files (WhiteNoise), as `aftersales run` prepares them.
@@ -113,7 +116,7 @@ def main() -> None:
     cookie = session_cookie("dispatcher")
     say(f"[{args.backend}] pages with {total:,} cases, signed in as dispatcher")
     figures: dict[str, Any] = {"cases": total}
-    with Server(args.backend, "bulk", worker_class="sync", threads=1) as server:
+    with Server(args.backend, "bulk", worker_class=args.worker_class, threads=args.threads) as server:
         for mode, label in (("queue_page", "queue page GET /console/"), ("case_page", "case page (random cases)")):
             one = load(server, cookie, mode, concurrency=1, duration=args.duration, case_ids=ids)
             many = load(server, cookie, mode, concurrency=16, duration=args.duration, case_ids=ids)

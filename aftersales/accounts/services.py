@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from aftersales.accounts.models import ApiToken, Role, SignInThrottle, User
+from aftersales.accounts.models import STAFF_ROLES, ApiToken, Role, SignInThrottle, User
 from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aftersales.customers.models import Customer
 
@@ -132,6 +134,47 @@ _TOKEN_CACHE_MAX = 10_000
 
 def token_cache_clear() -> None:
     _token_cache.clear()
+    _session_user_cache.clear()
+    _staff_choices.clear()
+
+
+_staff_choices: dict[str, tuple[float, list[tuple[int, str]]]] = {}
+
+
+def staff_choices() -> list[tuple[int, str]]:
+    """(id, username) of the active staff, by username, for the "assign to" selects of every case
+    page: remembered for AFTERSALES_TOKEN_CACHE_SECONDS, forgotten when a user is saved."""
+    now = time.monotonic()
+    cached = _staff_choices.get("staff")
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    rows = list(User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("username")
+                .values_list("pk", "username"))
+    if settings.AFTERSALES_TOKEN_CACHE_SECONDS > 0:
+        _staff_choices["staff"] = (now + settings.AFTERSALES_TOKEN_CACHE_SECONDS, rows)
+    return rows
+
+
+# A signed-in page reads its user by the id in the session on every request: the same few
+# seconds of memory as for tokens (a deactivated user, a changed password take effect
+# everywhere within AFTERSALES_TOKEN_CACHE_SECONDS, at once in the process that saved them).
+_session_user_cache: dict[Any, tuple[float, User]] = {}
+
+
+def session_user(user_id: Any, load: Callable[[Any], User | None]) -> User | None:
+    """The user of a session, remembered for a few seconds; `load` reads it when not."""
+    now = time.monotonic()
+    cached = _session_user_cache.get(user_id)
+    if cached is not None and cached[0] > now:
+        return copy.copy(cached[1])  # each request its own object: views may set attributes
+    user = load(user_id)
+    lifetime = settings.AFTERSALES_TOKEN_CACHE_SECONDS
+    if user is not None and lifetime > 0:
+        if len(_session_user_cache) >= _TOKEN_CACHE_MAX:
+            _session_user_cache.clear()
+        _session_user_cache[user_id] = (now + lifetime, user)
+        return copy.copy(user)
+    return user
 
 
 def user_for_token(plain: str) -> User | None:

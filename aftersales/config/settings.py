@@ -92,6 +92,7 @@ DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, DURABILITY)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["aftersales.accounts.backends.CachedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

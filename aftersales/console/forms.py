@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import STAFF_ROLES, User
+from aftersales.accounts.services import staff_choices
 from aftersales.assets.models import Asset
 from aftersales.cases.models import Category, Channel, ClockTarget, Impact, Status
 from aftersales.contracts.models import Severity
@@ -50,8 +51,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("username")
-        self.fields["assignee_id"].choices = [("", "—"), *staff.values_list("pk", "username")]
+        self.fields["assignee_id"].choices = [("", "—"), *staff_choices()]
 
 
 class IntakeForm(forms.Form):

@@ -3,6 +3,7 @@ of its own organisation's cases only; any other answers 404."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,17 @@ def _open_first(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
 
 def work_orders_of_case(user: ScopedUser, case_id: Any) -> list[WorkOrder]:
     case = get_case_for_user(user, case_id)
-    return list(_open_first(WorkOrder.objects.filter(case=case)).select_related("technician"))
+    return work_orders_of_scoped_case(case)
+
+
+def work_orders_of_scoped_case(case: Any) -> list[WorkOrder]:
+    """The work orders of a case the caller has already read through the scoping layer, open
+    ones first, each group by scheduled time. A case has a handful: sorted here, which spares
+    the case page compiling the ordering expressions."""
+    rows = list(WorkOrder.objects.filter(case=case).select_related("technician").only(
+        "id", "number", "case_id", "kind", "status", "scheduled_for", "technician_id", "technician__username"))
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(rows, key=lambda w: (w.status not in OPEN_WORK_ORDER_STATUSES, w.scheduled_for or far, w.number))
 
 
 def technician_work_orders(user: ScopedUser, technician_id: Any, *, open_only: bool = False) -> list[WorkOrder]:

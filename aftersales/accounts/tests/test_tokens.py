@@ -64,3 +64,21 @@ def test_the_token_memory_can_be_switched_off(agent, settings, django_assert_num
     assert user_for_token(plain) == agent
     with django_assert_num_queries(1):
         assert user_for_token(plain) == agent
+
+
+def test_a_signed_in_user_is_remembered_briefly_and_forgotten_when_saved(agent):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(agent)
+    client.get("/console/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/console/").status_code == 200
+    # the page's own reads only: neither the session nor the whole user row
+    assert not any('"accounts_user"."password"' in q["sql"] or "django_session" in q["sql"]
+                   for q in queries.captured_queries)
+    agent.is_active = False
+    agent.save()
+    assert client.get("/console/").status_code == 302  # signed out at once in this process

@@ -55,6 +55,8 @@ def test_the_dispatcher_creates_a_work_order_from_the_case_page_once(dispatcher,
     page = client.get(f"/console/cases/{case.pk}/").content.decode()
     assert "新建派工单" in page
     assert "尚未派工" in page
+    form = client.get(f"/console/cases/{case.pk}/work-orders").content.decode()
+    assert 'name="technician_id"' in form
     first = _new_work_order(client, case, engineer)
     again = _new_work_order(client, case, engineer)  # a double submit of the same form
     assert first.status_code == 302

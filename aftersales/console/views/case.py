@@ -24,12 +24,11 @@ from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import case_clocks, case_events, get_case_with_context
 from aftersales.cases.transitions import TRANSITIONS
 from aftersales.console.forms import ActionForm, AttachmentForm
-from aftersales.console.forms_workorders import WorkOrderNewForm
 from aftersales.console.presenters import timeline_items
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
 from aftersales.emergencies.services import fault_level
-from aftersales.workorders.selectors import work_orders_of_case
+from aftersales.workorders.selectors import work_orders_of_scoped_case
 
 # What each action asks for on the page, in order; labels are the buttons.
 ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -72,8 +71,7 @@ def _fields_html(form: ActionForm, action: str, names: tuple[str, ...]) -> SafeS
 
 
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
-                      failed_action: str = "", attachment_form: AttachmentForm | None = None,
-                      work_order_form: WorkOrderNewForm | None = None) -> dict[str, Any]:
+                      failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
     case = get_case_with_context(request.user, case_id)
     blank = ActionForm()
     form = form or blank
@@ -91,8 +89,7 @@ def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionF
         "attachments": attachments_for(request.user, case),
         "attachment_form": attachment_form or AttachmentForm(),
         "fault": fault_level(case.fault_class_id) if case.fault_class_id else None,
-        "work_orders": work_orders_of_case(request.user, case.pk),
-        "work_order_form": work_order_form or (WorkOrderNewForm() if case.is_open else None),
+        "work_orders": work_orders_of_scoped_case(case),
     }
 
 

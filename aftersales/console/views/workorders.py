@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from aftersales.cases.selectors import get_case_for_user
 from aftersales.console.forms_workorders import (
     PartsUsedForm,
     PhotoForm,
@@ -189,13 +190,13 @@ def work_order_photo(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResp
                   work_order_context(request, work_order_id, photo_form=form), status=status)
 
 
-@require_POST
 @login_required
 @staff_only
 def work_order_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    """From the case page: a work order for the case (派工)."""
-    from aftersales.console.views.case import case_page_context
-
+    """A work order for the case (派工), with a technician chosen by hand."""
+    case = get_case_for_user(request.user, case_id)
+    if request.method != "POST":
+        return render(request, "console/workorders/new.html", {"case": case, "form": WorkOrderNewForm()})
     form = WorkOrderNewForm(request.POST)
     status = 422
     if form.is_valid():
@@ -212,8 +213,7 @@ def work_order_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("已派工：%(number)s") % {"number": work_order.number})
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order.pk]))
-    context = case_page_context(request, case_id, work_order_form=form)
-    return render(request, "console/case.html", context, status=status)
+    return render(request, "console/workorders/new.html", {"case": case, "form": form}, status=status)
 
 
 @login_required
