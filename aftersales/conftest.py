@@ -120,3 +120,15 @@ def diamond_contract(acme: Customer) -> Any:
 @pytest.fixture
 def api() -> Callable[[User | None], ApiClient]:
     return ApiClient
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """A page client signed in as the user (the API tests use `api`)."""
+
+    def sign_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,14 +1,61 @@
-"""Types shared by the API schemas."""
+"""Types and helpers shared by the apps' API schemas and handlers."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol, TypeVar
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Status
+from ninja.params.functions import Header
 from pydantic import PlainSerializer
+
+from aftersales.core.errors import ValidationFailed
+
+T = TypeVar("T")
 
 # Aware datetimes leave the API in the server's time zone, as ISO 8601 with the offset.
 LocalDateTime = Annotated[
     dt.datetime, PlainSerializer(lambda v: timezone.localtime(v).isoformat(), return_type=str)
 ]
+
+# The default of a handler's `idempotency_key` parameter: the optional request header. (The
+# function behind `ninja.Header`, which mypy sees only as an Annotated alias.)
+IdempotencyKey = Header(default=None, alias="Idempotency-Key")
+
+
+class PageWindow(Protocol):
+    """What a page query gives: each app's `PageQuery` schema."""
+
+    limit: int
+    offset: int
+
+
+def page(rows: QuerySet[Any], query: PageWindow, render: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of `rows`, rendered; one row more is read to tell whether a next page exists."""
+    found = list(rows[query.offset : query.offset + query.limit + 1])
+    has_more = len(found) > query.limit
+    return {
+        "items": [render(row) for row in found[: query.limit]],
+        "limit": query.limit,
+        "offset": query.offset,
+        "next_offset": query.offset + query.limit if has_more else None,
+    }
+
+
+def idempotency_key_for_user(request: HttpRequest, value: str | None) -> str | None:
+    """The client's key, scoped to the user: two users' keys never collide."""
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 200:
+        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
+    return f"{request.user.pk}:{value}"
+
+
+def created_or_replayed(created: bool, body: T) -> Status[T]:
+    """201 for what this request created, 200 for a retry answered with the first result."""
+    return Status(201 if created else 200, body)

@@ -8,18 +8,22 @@ Creating POSTs honour an Idempotency-Key: a retry returns the first result with 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router
 
 from aftersales.assets.models import Product
 from aftersales.cases.models import Case
+from aftersales.core.api_types import (
+    IdempotencyKey,
+    created_or_replayed,
+    idempotency_key_for_user,
+    page,
+)
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES
@@ -45,31 +49,9 @@ from aftersales.parts.models import Depot
 
 router = Router(tags=["loans"])
 
-IdempotencyKey = Header(default=None, alias="Idempotency-Key")
-
 
 def _staff(request: HttpRequest) -> None:
     require_role(request.user, STAFF_ROLES, doing=gettext_lazy("管理替代设备"))
-
-
-def _page(rows: QuerySet[Any], query: PageQuery, render: Callable[[Any], Any]) -> dict[str, Any]:
-    found = list(rows[query.offset : query.offset + query.limit + 1])
-    has_more = len(found) > query.limit
-    return {
-        "items": [render(row) for row in found[: query.limit]],
-        "limit": query.limit,
-        "offset": query.offset,
-        "next_offset": query.offset + query.limit if has_more else None,
-    }
-
-
-def _key(request: HttpRequest, value: str | None) -> str | None:
-    """The client's key, scoped to the user: two users' keys never collide."""
-    if value is None:
-        return None
-    if not 1 <= len(value) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
-    return f"{request.user.pk}:{value}"
 
 
 def _fingerprint(operation: str, payload: Any) -> str:
@@ -126,7 +108,7 @@ def unit_list(
 ) -> Any:
     _staff(request)
     rows = selectors.substitute_units(product_id=product_id, depot_id=depot_id, status=status)
-    return _page(rows, query, _unit_out)
+    return page(rows, query, _unit_out)
 
 
 @router.post("/units", response={200: UnitOut, 201: UnitOut})
@@ -137,10 +119,10 @@ def unit_create(request: HttpRequest, payload: UnitIn, idempotency_key: str | No
         serial_number=payload.serial_number,
         depot=_found(Depot, payload.depot_id, "depot_id", _("没有这个备件库")),
         condition_note=payload.condition_note,
-        idempotency_key=_key(request, idempotency_key),
+        idempotency_key=idempotency_key_for_user(request, idempotency_key),
         fingerprint=_fingerprint("unit", payload),
     )
-    return Status(201 if created else 200, _unit_out(unit))
+    return created_or_replayed(created, _unit_out(unit))
 
 
 @router.post("/units/{unit_id}/status", response=UnitOut)
@@ -178,7 +160,7 @@ def proposal_list(
 ) -> Any:
     _staff(request)
     rows = selectors.substitute_proposals(status=status, case_id=case_id).select_related("proposed_by")
-    return _page(rows, query, _proposal_out)
+    return page(rows, query, _proposal_out)
 
 
 @router.post("/proposals", response={200: ProposalOut, 201: ProposalOut})
@@ -188,9 +170,10 @@ def proposal_create(
     """Propose a unit for a case by hand (the repair takes the customer's unit away)."""
     proposal, created = services.substitute_propose(
         actor=request.user, case_id=payload.case_id, reason=payload.reason, unit_id=payload.unit_id,
-        idempotency_key=_key(request, idempotency_key), fingerprint=_fingerprint("proposal", payload),
+        idempotency_key=idempotency_key_for_user(request, idempotency_key),
+        fingerprint=_fingerprint("proposal", payload),
     )
-    return Status(201 if created else 200, _proposal_out(
+    return created_or_replayed(created, _proposal_out(
         selectors.substitute_proposals().select_related("proposed_by").get(pk=proposal.pk)
     ))
 
@@ -213,7 +196,7 @@ def loan_list(
 ) -> Any:
     """Loans, newest first; a customer user sees its own organisation's only."""
     rows = selectors.loans_for_user(request.user, status=status, case_id=case_id, now=timezone.now())
-    return _page(rows, query, _loan_out)
+    return page(rows, query, _loan_out)
 
 
 @router.post("", response={200: LoanOut, 201: LoanOut})
@@ -223,10 +206,13 @@ def loan_create(request: HttpRequest, payload: LoanIn, idempotency_key: str | No
     loan, created = services.loan_out(
         actor=request.user, proposal_id=payload.proposal_id, case_id=payload.case_id,
         unit_id=payload.unit_id, due_back_at=payload.due_back_at,
-        condition_out=payload.condition_out, idempotency_key=_key(request, idempotency_key),
+        condition_out=payload.condition_out,
+        idempotency_key=idempotency_key_for_user(request, idempotency_key),
         fingerprint=_fingerprint("loan", payload),
     )
-    return Status(201 if created else 200, _loan_out(selectors.get_loan_for_user(request.user, loan.pk)))
+    return created_or_replayed(
+        created, _loan_out(selectors.get_loan_for_user(request.user, loan.pk))
+    )
 
 
 @router.get("/{loan_id}", response=LoanOut)

@@ -11,15 +11,20 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router, Status
 
 from aftersales.calendars.models import Calendar
 from aftersales.contracts.models import Contract
+from aftersales.core.api_types import (
+    IdempotencyKey,
+    created_or_replayed,
+    idempotency_key_for_user,
+    page,
+)
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES, Role
@@ -71,26 +76,6 @@ ADJUSTING_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 def _staff(request: HttpRequest) -> None:
     require_role(request.user, STAFF_ROLES, doing=gettext_lazy("查看或变动备件库存"))
-
-
-def _page(rows: QuerySet[Any], query: PageQuery, render: Callable[[Any], Any]) -> dict[str, Any]:
-    found = list(rows[query.offset : query.offset + query.limit + 1])
-    has_more = len(found) > query.limit
-    return {
-        "items": [render(row) for row in found[: query.limit]],
-        "limit": query.limit,
-        "offset": query.offset,
-        "next_offset": query.offset + query.limit if has_more else None,
-    }
-
-
-def _key(request: HttpRequest, value: str | None) -> str | None:
-    """The client's key, scoped to the user: two users' keys never collide."""
-    if value is None:
-        return None
-    if not 1 <= len(value) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
-    return f"{request.user.pk}:{value}"
 
 
 def _work_order(work_order_id: Any, field: str = "work_order_id") -> WorkOrder:
@@ -194,7 +179,7 @@ def _change_out(change: services.StockChange) -> Status[StockChangeOut]:
         stock=[_stock_out(s) for s in change.stock],
         replayed=not change.created,
     )
-    return Status(201 if change.created else 200, body)
+    return created_or_replayed(change.created, body)
 
 
 def _request_out(request: PartsRequest) -> dict[str, Any]:
@@ -242,7 +227,7 @@ def _suggestion_out(suggestion: PurchaseSuggestion) -> dict[str, Any]:
 @router.get("/depots", response=DepotPageOut)
 def depot_list(request: HttpRequest, query: Query[PageQuery]) -> Any:
     _staff(request)
-    return _page(Depot.objects.order_by("code"), query, _depot_out)
+    return page(Depot.objects.order_by("code"), query, _depot_out)
 
 
 @router.post("/depots", response={201: DepotOut})
@@ -259,7 +244,7 @@ def part_list(
     kind: Literal["regular", "non_regular", "consumable"] | None = None,
 ) -> Any:
     _staff(request)
-    return _page(selectors.parts_search(text=q.strip(), kind=kind), query, _part_out)
+    return page(selectors.parts_search(text=q.strip(), kind=kind), query, _part_out)
 
 
 @router.post("/parts", response={201: PartOut})
@@ -288,7 +273,7 @@ def depot_stock(
         text=q.strip(),
         at_or_below_reorder_point=below_reorder_point,
     )
-    return _page(rows, query, _stock_out)
+    return page(rows, query, _stock_out)
 
 
 # --- movements ------------------------------------------------------------------------------
@@ -298,7 +283,25 @@ def _fingerprint(operation: str, payload: Any) -> str:
     return services.request_fingerprint({"operation": operation, **payload.dict()})
 
 
-IdempotencyKey = Header(default=None, alias="Idempotency-Key")
+def _stock_change(
+    request: HttpRequest,
+    operation: str,
+    payload: Any,
+    idempotency_key: str | None,
+    service: Callable[..., services.StockChange],
+    **arguments: Any,
+) -> Status[StockChangeOut]:
+    """Call the stock `service` with the handler's parsed `arguments`, the actor and the
+    request's key and fingerprint; render the change (201, or 200 for a replay). The key is
+    checked after the handler's objects, so a missing depot is reported before a bad key."""
+    return _change_out(
+        service(
+            actor=request.user,
+            **arguments,
+            idempotency_key=idempotency_key_for_user(request, idempotency_key),
+            fingerprint=_fingerprint(operation, payload),
+        )
+    )
 
 
 @router.post("/movements/receive", response={200: StockChangeOut, 201: StockChangeOut})
@@ -306,16 +309,16 @@ def movement_receive(
     request: HttpRequest, payload: ReceiveIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
     _staff(request)
-    return _change_out(
-        services.stock_receive(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            quantity=payload.quantity,
-            reason=payload.reason,
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("receive", payload),
-        )
+    return _stock_change(
+        request,
+        "receive",
+        payload,
+        idempotency_key,
+        services.stock_receive,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        quantity=payload.quantity,
+        reason=payload.reason,
     )
 
 
@@ -324,16 +327,16 @@ def movement_reserve(
     request: HttpRequest, payload: ReserveIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
     _staff(request)
-    return _change_out(
-        services.stock_reserve(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            quantity=payload.quantity,
-            work_order=_work_order(payload.work_order_id),
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("reserve", payload),
-        )
+    return _stock_change(
+        request,
+        "reserve",
+        payload,
+        idempotency_key,
+        services.stock_reserve,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        quantity=payload.quantity,
+        work_order=_work_order(payload.work_order_id),
     )
 
 
@@ -342,17 +345,17 @@ def movement_release(
     request: HttpRequest, payload: ReleaseIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
     _staff(request)
-    return _change_out(
-        services.stock_release(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            work_order=_work_order(payload.work_order_id),
-            quantity=payload.quantity,
-            reason=payload.reason,
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("release", payload),
-        )
+    return _stock_change(
+        request,
+        "release",
+        payload,
+        idempotency_key,
+        services.stock_release,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        work_order=_work_order(payload.work_order_id),
+        quantity=payload.quantity,
+        reason=payload.reason,
     )
 
 
@@ -362,16 +365,16 @@ def movement_issue(
 ) -> Any:
     """Issue parts to a work order (its reservation first); 409 when stock is insufficient."""
     _staff(request)
-    return _change_out(
-        services.stock_issue(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            quantity=payload.quantity,
-            work_order=_work_order(payload.work_order_id),
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("issue", payload),
-        )
+    return _stock_change(
+        request,
+        "issue",
+        payload,
+        idempotency_key,
+        services.stock_issue,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        quantity=payload.quantity,
+        work_order=_work_order(payload.work_order_id),
     )
 
 
@@ -380,17 +383,17 @@ def movement_transfer(
     request: HttpRequest, payload: TransferIn, idempotency_key: str | None = IdempotencyKey
 ) -> Any:
     _staff(request)
-    return _change_out(
-        services.stock_transfer(
-            actor=request.user,
-            from_depot=_depot(payload.from_depot_id, "from_depot_id"),
-            to_depot=_depot(payload.to_depot_id, "to_depot_id"),
-            part=_part(payload.part_id),
-            quantity=payload.quantity,
-            reason=payload.reason,
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("transfer", payload),
-        )
+    return _stock_change(
+        request,
+        "transfer",
+        payload,
+        idempotency_key,
+        services.stock_transfer,
+        from_depot=_depot(payload.from_depot_id, "from_depot_id"),
+        to_depot=_depot(payload.to_depot_id, "to_depot_id"),
+        part=_part(payload.part_id),
+        quantity=payload.quantity,
+        reason=payload.reason,
     )
 
 
@@ -401,17 +404,17 @@ def movement_return(
     """A faulty part back from the field (counted as faulty, not available)."""
     _staff(request)
     work_order = _work_order(payload.work_order_id) if payload.work_order_id else None
-    return _change_out(
-        services.stock_return_faulty(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            quantity=payload.quantity,
-            work_order=work_order,
-            reason=payload.reason,
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("return", payload),
-        )
+    return _stock_change(
+        request,
+        "return",
+        payload,
+        idempotency_key,
+        services.stock_return_faulty,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        quantity=payload.quantity,
+        work_order=work_order,
+        reason=payload.reason,
     )
 
 
@@ -421,16 +424,16 @@ def movement_adjust(
 ) -> Any:
     """Stocktake correction with a reason; managers only."""
     require_role(request.user, ADJUSTING_ROLES, doing=gettext_lazy("调整库存"))
-    return _change_out(
-        services.stock_adjust(
-            actor=request.user,
-            depot=_depot(payload.depot_id),
-            part=_part(payload.part_id),
-            delta=payload.delta,
-            reason=payload.reason,
-            idempotency_key=_key(request, idempotency_key),
-            fingerprint=_fingerprint("adjust", payload),
-        )
+    return _stock_change(
+        request,
+        "adjust",
+        payload,
+        idempotency_key,
+        services.stock_adjust,
+        depot=_depot(payload.depot_id),
+        part=_part(payload.part_id),
+        delta=payload.delta,
+        reason=payload.reason,
     )
 
 
@@ -458,7 +461,7 @@ def movement_list(
     rows = selectors.ledger(
         depot_id=depot_id, part_id=part_id, work_order_id=work_order_id, kind=kind
     )
-    return _page(rows, query, _movement_out)
+    return page(rows, query, _movement_out)
 
 
 @router.get("/ledger-check", response=list[LedgerMismatchOut])
@@ -489,11 +492,11 @@ def parts_request_open(
         quantity=payload.quantity,
         note=payload.note,
         reserve=payload.reserve,
-        idempotency_key=_key(request, idempotency_key),
+        idempotency_key=idempotency_key_for_user(request, idempotency_key),
         fingerprint=_fingerprint("request", payload),
     )
-    return Status(
-        201 if opened.created else 200, _request_out(selectors.get_parts_request(opened.request.pk))
+    return created_or_replayed(
+        opened.created, _request_out(selectors.get_parts_request(opened.request.pk))
     )
 
 
@@ -511,7 +514,7 @@ def parts_request_list(
     rows = selectors.parts_requests(
         status=status, depot_id=depot_id, work_order_id=work_order_id, breached=breached
     ).select_related("calendar")
-    return _page(rows, query, _request_out)
+    return page(rows, query, _request_out)
 
 
 @router.get("/requests/{request_id}", response=PartsRequestOut)
@@ -588,7 +591,7 @@ def suggestion_list(
     depot_id: uuid.UUID | None = None,
 ) -> Any:
     _staff(request)
-    return _page(
+    return page(
         selectors.purchase_suggestions(status=status, depot_id=depot_id), query, _suggestion_out
     )
 

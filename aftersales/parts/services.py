@@ -359,6 +359,29 @@ def _key_taken(key: str | None) -> bool:
     return bool(key) and StockMovement.objects.filter(idempotency_key=key).exists()
 
 
+def _change_stock(
+    depot: Depot,
+    part: Part,
+    key: str | None,
+    fingerprint: str,
+    move: Callable[[Stock], StockMovement],
+    *,
+    create: bool = False,
+) -> StockChange:
+    """One ledger entry on one stock row, once per key: `move` gets the row locked, checks it
+    and writes the entry with `_apply`. The key is looked for again under the lock, so a retry
+    that raced the first is answered by `_idempotent` from the first's row."""
+
+    def change() -> StockChange:
+        with transaction.atomic():
+            stock = _lock_stock(depot, part, create=create)[depot.pk]
+            if _key_taken(key):
+                raise IntegrityError("idempotency key")
+            return StockChange(movements=[move(stock)], stock=[stock])
+
+    return _idempotent(key, fingerprint, change)
+
+
 def _work_order(work_order_id: Any) -> WorkOrder:
     found = (
         WorkOrder.objects.select_related("case__asset__product", "case__contract")
@@ -400,25 +423,20 @@ def stock_receive(
     """Goods received into the depot (purchase, repaired parts back from the vendor)."""
     _positive(quantity)
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part, create=True)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            movement = _apply(
-                stock,
-                kind=MovementKind.RECEIPT,
-                quantity=quantity,
-                actor=actor,
-                now=now or timezone.now(),
-                on_hand=quantity,
-                reason=reason,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-            )
-            return StockChange(movements=[movement], stock=[stock])
+    def move(stock: Stock) -> StockMovement:
+        return _apply(
+            stock,
+            kind=MovementKind.RECEIPT,
+            quantity=quantity,
+            actor=actor,
+            now=now or timezone.now(),
+            on_hand=quantity,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move, create=True)
 
 
 def stock_reserve(
@@ -437,30 +455,26 @@ def stock_reserve(
     _positive(quantity)
     _open_work_order(work_order)
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            if stock.available < quantity:
-                raise _insufficient(stock, quantity)
-            movement = _apply(
-                stock,
-                kind=MovementKind.RESERVATION,
-                quantity=quantity,
-                actor=actor,
-                now=now or timezone.now(),
-                reserved=quantity,
-                work_order=work_order,
-                case_id=work_order.case_id,
-                parts_request=parts_request,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-            )
-            reorder_check(depot=depot, part=part, now=now)
-            return StockChange(movements=[movement], stock=[stock])
+    def move(stock: Stock) -> StockMovement:
+        if stock.available < quantity:
+            raise _insufficient(stock, quantity)
+        movement = _apply(
+            stock,
+            kind=MovementKind.RESERVATION,
+            quantity=quantity,
+            actor=actor,
+            now=now or timezone.now(),
+            reserved=quantity,
+            work_order=work_order,
+            case_id=work_order.case_id,
+            parts_request=parts_request,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
+        reorder_check(depot=depot, part=part, now=now)
+        return movement
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move)
 
 
 def stock_release(
@@ -480,45 +494,41 @@ def stock_release(
     if quantity is not None:
         _positive(quantity)
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            held = _reserved_for(stock, work_order)
-            releasing = held if quantity is None else quantity
-            if releasing <= 0 or releasing > held:
-                raise Conflict(
-                    _(
-                        "派工单 %(number)s 在备件库 %(depot)s 为备件 %(part)s 预留了 %(held)s，不能释放 %(quantity)s"
-                    )
-                    % {
-                        "number": work_order.number,
-                        "depot": depot.code,
-                        "part": part.code,
-                        "held": held,
-                        "quantity": releasing,
-                    },
-                    code="not_reserved",
-                    field="quantity",
+    def move(stock: Stock) -> StockMovement:
+        held = _reserved_for(stock, work_order)
+        releasing = held if quantity is None else quantity
+        if releasing <= 0 or releasing > held:
+            raise Conflict(
+                _(
+                    "派工单 %(number)s 在备件库 %(depot)s 为备件 %(part)s 预留了 %(held)s，不能释放 %(quantity)s"
                 )
-            movement = _apply(
-                stock,
-                kind=MovementKind.RELEASE,
-                quantity=releasing,
-                actor=actor,
-                now=now or timezone.now(),
-                reserved=-releasing,
-                work_order=work_order,
-                case_id=work_order.case_id,
-                parts_request=parts_request,
-                reason=reason,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
+                % {
+                    "number": work_order.number,
+                    "depot": depot.code,
+                    "part": part.code,
+                    "held": held,
+                    "quantity": releasing,
+                },
+                code="not_reserved",
+                field="quantity",
             )
-            return StockChange(movements=[movement], stock=[stock])
+        movement = _apply(
+            stock,
+            kind=MovementKind.RELEASE,
+            quantity=releasing,
+            actor=actor,
+            now=now or timezone.now(),
+            reserved=-releasing,
+            work_order=work_order,
+            case_id=work_order.case_id,
+            parts_request=parts_request,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
+        return movement
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move)
 
 
 @dataclass(frozen=True)
@@ -576,38 +586,34 @@ def stock_issue(
         case=work_order.case, part=part, quantity=quantity, on=timezone.localdate(now)
     )
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            from_reservation = min(quantity, _reserved_for(stock, work_order))
-            from_available = quantity - from_reservation
-            if stock.available < from_available:
-                raise _insufficient(stock, from_available)
-            movement = _apply(
-                stock,
-                kind=MovementKind.ISSUE,
-                quantity=quantity,
-                actor=actor,
-                now=now,
-                on_hand=-quantity,
-                reserved=-from_reservation,
-                work_order=work_order,
-                case_id=work_order.case_id,
-                parts_request=parts_request,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-                unit_cost=part.unit_cost,
-                warranty_state=charge.warranty_state,
-                is_chargeable=charge.is_chargeable,
-                unit_price=charge.unit_price,
-                amount=charge.amount,
-            )
-            reorder_check(depot=depot, part=part, now=now)
-            return StockChange(movements=[movement], stock=[stock])
+    def move(stock: Stock) -> StockMovement:
+        from_reservation = min(quantity, _reserved_for(stock, work_order))
+        from_available = quantity - from_reservation
+        if stock.available < from_available:
+            raise _insufficient(stock, from_available)
+        movement = _apply(
+            stock,
+            kind=MovementKind.ISSUE,
+            quantity=quantity,
+            actor=actor,
+            now=now,
+            on_hand=-quantity,
+            reserved=-from_reservation,
+            work_order=work_order,
+            case_id=work_order.case_id,
+            parts_request=parts_request,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            unit_cost=part.unit_cost,
+            warranty_state=charge.warranty_state,
+            is_chargeable=charge.is_chargeable,
+            unit_price=charge.unit_price,
+            amount=charge.amount,
+        )
+        reorder_check(depot=depot, part=part, now=now)
+        return movement
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move)
 
 
 def stock_transfer(
@@ -681,27 +687,22 @@ def stock_return_faulty(
     as available."""
     _positive(quantity)
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part, create=True)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            movement = _apply(
-                stock,
-                kind=MovementKind.FAULTY_RETURN,
-                quantity=quantity,
-                actor=actor,
-                now=now or timezone.now(),
-                faulty=quantity,
-                work_order=work_order,
-                case_id=work_order.case_id if work_order is not None else None,
-                reason=reason,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-            )
-            return StockChange(movements=[movement], stock=[stock])
+    def move(stock: Stock) -> StockMovement:
+        return _apply(
+            stock,
+            kind=MovementKind.FAULTY_RETURN,
+            quantity=quantity,
+            actor=actor,
+            now=now or timezone.now(),
+            faulty=quantity,
+            work_order=work_order,
+            case_id=work_order.case_id if work_order is not None else None,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move, create=True)
 
 
 def stock_adjust(
@@ -721,42 +722,38 @@ def stock_adjust(
     if not reason.strip():
         raise ValidationFailed(_("盘点调整须填写原因"), field="reason")
 
-    def change() -> StockChange:
-        with transaction.atomic():
-            stock = _lock_stock(depot, part, create=delta > 0)[depot.pk]
-            if _key_taken(idempotency_key):
-                raise IntegrityError("idempotency key")
-            if stock.available + delta < 0:
-                raise Conflict(
-                    _(
-                        "备件 %(part)s 在备件库 %(depot)s 的可用数量为 %(available)s，不能减少 %(quantity)s"
-                    )
-                    % {
-                        "part": part.code,
-                        "depot": depot.code,
-                        "available": stock.available,
-                        "quantity": -delta,
-                    },
-                    code="insufficient_stock",
-                    field="delta",
+    def move(stock: Stock) -> StockMovement:
+        if stock.available + delta < 0:
+            raise Conflict(
+                _(
+                    "备件 %(part)s 在备件库 %(depot)s 的可用数量为 %(available)s，不能减少 %(quantity)s"
                 )
-            moment = now or timezone.now()
-            movement = _apply(
-                stock,
-                kind=MovementKind.ADJUSTMENT,
-                quantity=abs(delta),
-                actor=actor,
-                now=moment,
-                on_hand=delta,
-                reason=reason.strip(),
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
+                % {
+                    "part": part.code,
+                    "depot": depot.code,
+                    "available": stock.available,
+                    "quantity": -delta,
+                },
+                code="insufficient_stock",
+                field="delta",
             )
-            if delta < 0:
-                reorder_check(depot=depot, part=part, now=moment)
-            return StockChange(movements=[movement], stock=[stock])
+        moment = now or timezone.now()
+        movement = _apply(
+            stock,
+            kind=MovementKind.ADJUSTMENT,
+            quantity=abs(delta),
+            actor=actor,
+            now=moment,
+            on_hand=delta,
+            reason=reason.strip(),
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+        )
+        if delta < 0:
+            reorder_check(depot=depot, part=part, now=moment)
+        return movement
 
-    return _idempotent(idempotency_key, fingerprint, change)
+    return _change_stock(depot, part, idempotency_key, fingerprint, move, create=delta > 0)
 
 
 # --- purchase suggestions --------------------------------------------------------------------

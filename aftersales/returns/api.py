@@ -5,17 +5,21 @@ decisions, receipt and completion are staff work. Filing honours an Idempotency-
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router
 
 from aftersales.assets.selectors import get_asset_for_user
 from aftersales.contracts.models import Contract
+from aftersales.core.api_types import (
+    IdempotencyKey,
+    created_or_replayed,
+    idempotency_key_for_user,
+    page,
+)
 from aftersales.core.errors import ValidationFailed
 from aftersales.parts.models import Depot, Part
 from aftersales.returns import selectors, services
@@ -35,27 +39,6 @@ from aftersales.returns.schemas import (
 )
 
 router = Router(tags=["returns"])
-
-IdempotencyKey = Header(default=None, alias="Idempotency-Key")
-
-
-def _page(rows: QuerySet[Any], query: PageQuery, render: Callable[[Any], Any]) -> dict[str, Any]:
-    found = list(rows[query.offset : query.offset + query.limit + 1])
-    has_more = len(found) > query.limit
-    return {
-        "items": [render(row) for row in found[: query.limit]],
-        "limit": query.limit,
-        "offset": query.offset,
-        "next_offset": query.offset + query.limit if has_more else None,
-    }
-
-
-def _key(request: HttpRequest, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not 1 <= len(value) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
-    return f"{request.user.pk}:{value}"
 
 
 def _request_out(row: ReturnRequest) -> dict[str, Any]:
@@ -88,7 +71,7 @@ def return_list(
     rows = selectors.return_requests_for_user(
         request.user, status=status, kind=kind, asset_id=asset_id, case_id=case_id
     )
-    return _page(rows, query, _request_out)
+    return page(rows, query, _request_out)
 
 
 @router.post("", response={200: ReturnRequestOut, 201: ReturnRequestOut})
@@ -99,10 +82,10 @@ def return_create(
     created_row, created = services.return_request_open(
         actor=request.user, asset_id=payload.asset_id, kind=payload.kind, reason=payload.reason,
         is_quality_fault=payload.is_quality_fault, case_id=payload.case_id,
-        idempotency_key=_key(request, idempotency_key),
+        idempotency_key=idempotency_key_for_user(request, idempotency_key),
         fingerprint=services.request_fingerprint(payload.dict()),
     )
-    return Status(201 if created else 200, _detail(request, created_row.pk))
+    return created_or_replayed(created, _detail(request, created_row.pk))
 
 
 @router.get("/policy-check", response=PolicyCheckOut)

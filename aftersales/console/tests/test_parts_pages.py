@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
 
 from aftersales.accounts.models import Role
+from aftersales.core.tests.helpers import field_block
 from aftersales.parts import services
 from aftersales.parts.models import PartKind, PartsRequest, PurchaseSuggestion, StockMovement
 from aftersales.parts.tests.factories import at, make_depot, make_part, make_work_order, stock_of
@@ -24,27 +24,10 @@ REQUESTS = "/console/parts/requests/"
 SUGGESTIONS = "/console/parts/suggestions/"
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_block(page: str, field_id: str) -> str:
-    """The rendered `forms/field.html` block of the input with this id."""
-    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
-    return page[start:page.index("</div>", start)]
-
-
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(at(NOW), tick=False):
         yield
-
-
-@pytest.fixture
-def dispatcher(make_user):
-    return make_user("dispatcher", Role.DISPATCHER)
 
 
 @pytest.fixture
@@ -87,24 +70,24 @@ def _receive(depot, part, quantity, actor=None):
     (Role.ADMIN, 200, 200), (Role.MANAGER, 200, 200), (Role.DISPATCHER, 200, 200),
     (Role.ENGINEER, 200, 404), (Role.AGENT, 404, 404), (Role.EXPERT, 404, 404),
 ])
-def test_each_parts_page_opens_for_its_roles_only(make_user, depot, role, depots, office):
-    client = _client(make_user("someone", role))
+def test_each_parts_page_opens_for_its_roles_only(make_user, depot, role, depots, office, client_for):
+    client = client_for(make_user("someone", role))
     for url in (DEPOTS, _depot_url(depot)):
         assert client.get(url).status_code == depots, url
     for url in (LEDGER, REQUESTS, SUGGESTIONS):
         assert client.get(url).status_code == office, url
 
 
-def test_the_menu_shows_parts_to_the_roles_that_use_them(agent, bob, manager):
-    assert 'href="/console/parts/"' not in _client(agent).get("/console/").content.decode()
-    engineer_page = _client(bob).get(DEPOTS).content.decode()
+def test_the_menu_shows_parts_to_the_roles_that_use_them(agent, bob, manager, client_for):
+    assert 'href="/console/parts/"' not in client_for(agent).get("/console/").content.decode()
+    engineer_page = client_for(bob).get(DEPOTS).content.decode()
     assert 'href="/console/parts/" aria-current="page">备件</a>' in engineer_page
     assert f'href="{LEDGER}"' not in engineer_page
-    assert f'href="{LEDGER}"' in _client(manager).get(DEPOTS).content.decode()
+    assert f'href="{LEDGER}"' in client_for(manager).get(DEPOTS).content.decode()
 
 
-def test_a_customer_user_gets_404_on_every_parts_page(alice, depot, part):
-    client = _client(alice)
+def test_a_customer_user_gets_404_on_every_parts_page(alice, depot, part, client_for):
+    client = client_for(alice)
     for url in (DEPOTS, _depot_url(depot), LEDGER, REQUESTS, SUGGESTIONS):
         assert client.get(url).status_code == 404, url
     response = client.post(f"{_depot_url(depot)}movements/receive", {"part": part.pk, "quantity": 5})
@@ -112,8 +95,8 @@ def test_a_customer_user_gets_404_on_every_parts_page(alice, depot, part):
     assert not StockMovement.objects.exists()
 
 
-def test_an_unknown_depot_or_action_is_404(manager, depot):
-    client = _client(manager)
+def test_an_unknown_depot_or_action_is_404(manager, depot, client_for):
+    client = client_for(manager)
     assert client.get(f"/console/parts/depots/{uuid.uuid4()}/").status_code == 404
     assert client.post(f"{_depot_url(depot)}movements/steal", {}).status_code == 404
 
@@ -121,11 +104,11 @@ def test_an_unknown_depot_or_action_is_404(manager, depot):
 # --- a depot's stock ------------------------------------------------------------------------
 
 
-def test_the_depot_page_lists_stock_and_filters_it(bob, depot, part, cable):
+def test_the_depot_page_lists_stock_and_filters_it(bob, depot, part, cable, client_for):
     # given
     _receive(depot, part, 8)
     _receive(depot, cable, 3)  # at or below its reorder point of 5
-    client = _client(bob)
+    client = client_for(bob)
     url = _depot_url(depot)
     # when
     everything = client.get(url).content.decode()
@@ -142,17 +125,17 @@ def test_the_depot_page_lists_stock_and_filters_it(bob, depot, part, cable):
         assert f'data-part="{hidden}"' not in page
 
 
-def test_an_engineer_is_offered_the_field_changes_and_a_manager_also_the_adjustment(bob, manager, depot):
-    engineer_page = _client(bob).get(_depot_url(depot)).content.decode()
-    manager_page = _client(manager).get(_depot_url(depot)).content.decode()
+def test_an_engineer_is_offered_the_field_changes_and_a_manager_also_the_adjustment(bob, manager, depot, client_for):
+    engineer_page = client_for(bob).get(_depot_url(depot)).content.decode()
+    manager_page = client_for(manager).get(_depot_url(depot)).content.decode()
     for action in ("receive", "issue", "transfer", "return"):
         assert f'data-action="{action}"' in engineer_page
     assert 'data-action="adjust"' not in engineer_page
     assert 'data-action="adjust"' in manager_page
 
 
-def test_receiving_adds_stock_and_writes_the_ledger(bob, depot, part):
-    response = _client(bob).post(f"{_depot_url(depot)}movements/receive",
+def test_receiving_adds_stock_and_writes_the_ledger(bob, depot, part, client_for):
+    response = client_for(bob).post(f"{_depot_url(depot)}movements/receive",
                                  {"part": part.pk, "quantity": 6, "reason": "采购单 PO-1"})
     assert response.status_code == 302
     assert response["Location"] == _depot_url(depot)
@@ -161,8 +144,8 @@ def test_receiving_adds_stock_and_writes_the_ledger(bob, depot, part):
     assert (movement.kind, movement.quantity, movement.actor, movement.reason) == ("receipt", 6, bob, "采购单 PO-1")
 
 
-def test_a_second_submit_of_the_same_form_moves_nothing(bob, depot, part):
-    client = _client(bob)
+def test_a_second_submit_of_the_same_form_moves_nothing(bob, depot, part, client_for):
+    client = client_for(bob)
     key = str(uuid.uuid4())
     form = {"part": part.pk, "quantity": 6, "idempotency_key": key}
     client.post(f"{_depot_url(depot)}movements/receive", form)
@@ -172,10 +155,10 @@ def test_a_second_submit_of_the_same_form_moves_nothing(bob, depot, part):
     assert StockMovement.objects.count() == 1
 
 
-def test_issuing_to_a_work_order_by_number_or_by_id(bob, depot, part, work_order):
+def test_issuing_to_a_work_order_by_number_or_by_id(bob, depot, part, work_order, client_for):
     # given
     _receive(depot, part, 5)
-    client = _client(bob)
+    client = client_for(bob)
     # when
     by_number = client.post(f"{_depot_url(depot)}movements/issue",
                             {"part": part.pk, "quantity": 2, "work_order": work_order.number.lower()})
@@ -188,9 +171,9 @@ def test_issuing_to_a_work_order_by_number_or_by_id(bob, depot, part, work_order
         (1, work_order.pk), (2, work_order.pk)]
 
 
-def test_an_unknown_work_order_is_named_next_to_its_field(bob, depot, part):
+def test_an_unknown_work_order_is_named_next_to_its_field(bob, depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(bob).post(f"{_depot_url(depot)}movements/issue",
+    response = client_for(bob).post(f"{_depot_url(depot)}movements/issue",
                                  {"part": part.pk, "quantity": 1, "work_order": "WO-NOPE"})
     assert response.status_code == 422
     page = response.content.decode()
@@ -202,9 +185,9 @@ def test_an_unknown_work_order_is_named_next_to_its_field(bob, depot, part):
     assert 'name="idempotency_key" value="' in page[page.index('data-action="issue"'):]
 
 
-def test_issuing_more_than_is_available_is_refused_next_to_the_quantity(bob, depot, part, work_order):
+def test_issuing_more_than_is_available_is_refused_next_to_the_quantity(bob, depot, part, work_order, client_for):
     _receive(depot, part, 2)
-    response = _client(bob).post(f"{_depot_url(depot)}movements/issue",
+    response = client_for(bob).post(f"{_depot_url(depot)}movements/issue",
                                  {"part": part.pk, "quantity": 3, "work_order": work_order.number})
     assert response.status_code == 409
     assert "可用数量为 2，不足 3" in field_block(response.content.decode(), "issue-quantity")
@@ -212,24 +195,24 @@ def test_issuing_more_than_is_available_is_refused_next_to_the_quantity(bob, dep
     assert StockMovement.objects.count() == 1
 
 
-def test_transferring_moves_stock_to_the_other_depot(dispatcher, depot, other_depot, part):
+def test_transferring_moves_stock_to_the_other_depot(dispatcher, depot, other_depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(dispatcher).post(f"{_depot_url(depot)}movements/transfer",
+    response = client_for(dispatcher).post(f"{_depot_url(depot)}movements/transfer",
                                         {"part": part.pk, "quantity": 2, "to_depot": other_depot.pk})
     assert response.status_code == 302
     assert (stock_of(depot, part), stock_of(other_depot, part)) == ((3, 0, 0), (2, 0, 0))
 
 
-def test_a_transfer_needs_a_target_depot(dispatcher, depot, part):
+def test_a_transfer_needs_a_target_depot(dispatcher, depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(dispatcher).post(f"{_depot_url(depot)}movements/transfer", {"part": part.pk, "quantity": 2})
+    response = client_for(dispatcher).post(f"{_depot_url(depot)}movements/transfer", {"part": part.pk, "quantity": 2})
     assert response.status_code == 422
     assert 'role="alert"' in field_block(response.content.decode(), "transfer-to_depot")
     assert stock_of(depot, part) == (5, 0, 0)
 
 
-def test_a_faulty_part_comes_back_as_faulty_not_available(bob, depot, part, work_order):
-    response = _client(bob).post(f"{_depot_url(depot)}movements/return",
+def test_a_faulty_part_comes_back_as_faulty_not_available(bob, depot, part, work_order, client_for):
+    response = client_for(bob).post(f"{_depot_url(depot)}movements/return",
                                  {"part": part.pk, "quantity": 1, "work_order": work_order.number,
                                   "reason": "天线板烧毁"})
     assert response.status_code == 302
@@ -237,18 +220,18 @@ def test_a_faulty_part_comes_back_as_faulty_not_available(bob, depot, part, work
     assert StockMovement.objects.get().work_order == work_order
 
 
-def test_a_manager_adjusts_with_a_reason(manager, depot, part):
+def test_a_manager_adjusts_with_a_reason(manager, depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(manager).post(f"{_depot_url(depot)}movements/adjust",
+    response = client_for(manager).post(f"{_depot_url(depot)}movements/adjust",
                                      {"part": part.pk, "delta": -2, "reason": "盘点短少"})
     assert response.status_code == 302
     assert stock_of(depot, part) == (3, 0, 0)
     assert StockMovement.objects.filter(kind="adjustment").get().reason == "盘点短少"
 
 
-def test_an_adjustment_without_a_reason_is_refused_next_to_the_reason(manager, depot, part):
+def test_an_adjustment_without_a_reason_is_refused_next_to_the_reason(manager, depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(manager).post(f"{_depot_url(depot)}movements/adjust", {"part": part.pk, "delta": -2})
+    response = client_for(manager).post(f"{_depot_url(depot)}movements/adjust", {"part": part.pk, "delta": -2})
     assert response.status_code == 422
     block = field_block(response.content.decode(), "adjust-reason")
     assert "调整原因" in block
@@ -256,9 +239,9 @@ def test_an_adjustment_without_a_reason_is_refused_next_to_the_reason(manager, d
     assert stock_of(depot, part) == (5, 0, 0)
 
 
-def test_an_engineer_cannot_adjust(bob, depot, part):
+def test_an_engineer_cannot_adjust(bob, depot, part, client_for):
     _receive(depot, part, 5)
-    response = _client(bob).post(f"{_depot_url(depot)}movements/adjust",
+    response = client_for(bob).post(f"{_depot_url(depot)}movements/adjust",
                                  {"part": part.pk, "delta": -2, "reason": "盘点短少"})
     assert response.status_code == 403
     assert stock_of(depot, part) == (5, 0, 0)
@@ -268,12 +251,12 @@ def test_an_engineer_cannot_adjust(bob, depot, part):
 # --- the ledger -----------------------------------------------------------------------------
 
 
-def test_the_ledger_is_newest_first_and_paginated(manager, depot, other_depot, part):
+def test_the_ledger_is_newest_first_and_paginated(manager, depot, other_depot, part, client_for):
     # given
     for quantity in range(1, 53):
         _receive(depot, part, quantity)
     _receive(other_depot, part, 99)
-    client = _client(manager)
+    client = client_for(manager)
     # when
     first = client.get(LEDGER).content.decode()
     second = client.get(LEDGER, {"offset": 50}).content.decode()
@@ -297,7 +280,7 @@ def _request(work_order, part, depot, *, opened: str, quantity: int = 1):
                                        quantity=quantity, now=at(opened)).request
 
 
-def test_the_requests_page_shows_each_delivery_clock_state(dispatcher, depot, part, work_order):
+def test_the_requests_page_shows_each_delivery_clock_state(dispatcher, depot, part, work_order, client_for):
     # given: regular parts are due within 2 hours
     _receive(depot, part, 10)
     running = _request(work_order, part, depot, opened="2026-11-04 09:30")
@@ -307,7 +290,7 @@ def test_the_requests_page_shows_each_delivery_clock_state(dispatcher, depot, pa
     late = _request(work_order, part, depot, opened="2026-11-04 06:00")
     services.parts_request_deliver(actor=None, request_id=late.pk, now=at("2026-11-04 09:00"))
     # when
-    page = _client(dispatcher).get(REQUESTS).content.decode()
+    page = client_for(dispatcher).get(REQUESTS).content.decode()
     # then
     def row(request):
         start = page.index(f'data-request="{request.pk}"')
@@ -326,12 +309,12 @@ def test_the_requests_page_shows_each_delivery_clock_state(dispatcher, depot, pa
 
 
 def test_dispatch_deliver_and_cancel_change_the_request_through_the_services(dispatcher, depot, part,
-                                                                             work_order):
+                                                                             work_order, client_for):
     # given
     _receive(depot, part, 10)
     sent = _request(work_order, part, depot, opened="2026-11-04 09:30", quantity=2)
     dropped = _request(work_order, part, depot, opened="2026-11-04 09:30", quantity=3)
-    client = _client(dispatcher)
+    client = client_for(dispatcher)
     # when
     dispatched = client.post(f"{REQUESTS}{sent.pk}/actions/dispatch")
     delivered = client.post(f"{REQUESTS}{sent.pk}/actions/deliver")
@@ -345,30 +328,30 @@ def test_dispatch_deliver_and_cancel_change_the_request_through_the_services(dis
     assert stock_of(depot, part) == (8, 0, 0)
 
 
-def test_an_action_the_status_does_not_allow_says_why_and_changes_nothing(dispatcher, depot, part, work_order):
+def test_an_action_the_status_does_not_allow_says_why_and_changes_nothing(dispatcher, depot, part, work_order, client_for):
     _receive(depot, part, 10)
     request = _request(work_order, part, depot, opened="2026-11-04 09:30")
     services.parts_request_deliver(actor=None, request_id=request.pk)
-    response = _client(dispatcher).post(f"{REQUESTS}{request.pk}/actions/cancel")
+    response = client_for(dispatcher).post(f"{REQUESTS}{request.pk}/actions/cancel")
     assert response.status_code == 409
     assert "不能执行该操作" in response.content.decode()
     assert PartsRequest.objects.get(pk=request.pk).status == "delivered"
-    assert _client(dispatcher).post(f"{REQUESTS}{uuid.uuid4()}/actions/cancel").status_code == 404
+    assert client_for(dispatcher).post(f"{REQUESTS}{uuid.uuid4()}/actions/cancel").status_code == 404
 
 
-def test_an_engineer_cannot_act_on_requests(bob, depot, part, work_order):
+def test_an_engineer_cannot_act_on_requests(bob, depot, part, work_order, client_for):
     _receive(depot, part, 10)
     request = _request(work_order, part, depot, opened="2026-11-04 09:30")
-    assert _client(bob).post(f"{REQUESTS}{request.pk}/actions/cancel").status_code == 404
+    assert client_for(bob).post(f"{REQUESTS}{request.pk}/actions/cancel").status_code == 404
     assert PartsRequest.objects.get(pk=request.pk).status == "reserved"
 
 
-def test_the_requests_filter_by_status(dispatcher, depot, part, work_order):
+def test_the_requests_filter_by_status(dispatcher, depot, part, work_order, client_for):
     _receive(depot, part, 10)
     open_one = _request(work_order, part, depot, opened="2026-11-04 09:30")
     done = _request(work_order, part, depot, opened="2026-11-04 09:30")
     services.parts_request_deliver(actor=None, request_id=done.pk)
-    page = _client(dispatcher).get(REQUESTS, {"status": "delivered"}).content.decode()
+    page = client_for(dispatcher).get(REQUESTS, {"status": "delivered"}).content.decode()
     assert f'data-request="{done.pk}"' in page
     assert f'data-request="{open_one.pk}"' not in page
 
@@ -383,9 +366,9 @@ def suggestion(depot, cable, work_order):
     return PurchaseSuggestion.objects.get()
 
 
-def test_the_suggestions_page_lists_open_suggestions_and_decides_them(manager, suggestion):
+def test_the_suggestions_page_lists_open_suggestions_and_decides_them(manager, suggestion, client_for):
     # given
-    client = _client(manager)
+    client = client_for(manager)
     page = client.get(SUGGESTIONS).content.decode()
     assert f'data-suggestion="{suggestion.pk}"' in page
     assert "CBL-09" in page
@@ -401,8 +384,8 @@ def test_the_suggestions_page_lists_open_suggestions_and_decides_them(manager, s
     assert f'data-suggestion="{suggestion.pk}"' in decided
 
 
-def test_a_decided_suggestion_cannot_be_decided_again(dispatcher, suggestion):
-    client = _client(dispatcher)
+def test_a_decided_suggestion_cannot_be_decided_again(dispatcher, suggestion, client_for):
+    client = client_for(dispatcher)
     client.post(f"{SUGGESTIONS}{suggestion.pk}/decision", {"status": "dismissed"})
     response = client.post(f"{SUGGESTIONS}{suggestion.pk}/decision", {"status": "ordered"})
     assert response.status_code == 409
@@ -410,15 +393,15 @@ def test_a_decided_suggestion_cannot_be_decided_again(dispatcher, suggestion):
     assert PurchaseSuggestion.objects.get().status == "dismissed"
 
 
-def test_a_decision_must_be_ordered_or_dismissed(dispatcher, suggestion):
-    response = _client(dispatcher).post(f"{SUGGESTIONS}{suggestion.pk}/decision", {"status": "open"})
+def test_a_decision_must_be_ordered_or_dismissed(dispatcher, suggestion, client_for):
+    response = client_for(dispatcher).post(f"{SUGGESTIONS}{suggestion.pk}/decision", {"status": "open"})
     assert response.status_code == 422
     assert PurchaseSuggestion.objects.get().status == "open"
 
 
-def test_user_text_is_escaped(manager, depot):
+def test_user_text_is_escaped(manager, depot, client_for):
     make_part(code="X-1", name='<script>alert("x")</script>', unit_cost=Decimal("1"))
-    page = _client(manager).get(_depot_url(depot)).content.decode()
+    page = client_for(manager).get(_depot_url(depot)).content.decode()
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;" in page
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from aftersales.accounts.models import Role
 from aftersales.assets.services import asset_create, product_create
+from aftersales.core.tests.helpers import field_block
 from aftersales.parts.models import StockMovement
 from aftersales.parts.services import depot_create, part_create
 from aftersales.returns import services
@@ -23,17 +23,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY_7 = dt.datetime(2026, 3, 8, 20, 0, tzinfo=SHANGHAI)
 RETURNS = "/console/returns/"
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_block(page: str, field_id: str) -> str:
-    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
-    return page[start:page.index("</div>", start)]
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +55,6 @@ def filed(alice, obu):
     return row
 
 
-@pytest.fixture
-def dispatcher(make_user):
-    return make_user("dispatcher", Role.DISPATCHER)
-
-
 def _page(row) -> str:
     return f"{RETURNS}{row.pk}/"
 
@@ -86,16 +70,16 @@ def _new(asset) -> str:
     (Role.ADMIN, 200, True), (Role.MANAGER, 200, True), (Role.DISPATCHER, 200, True), (Role.AGENT, 200, True),
     (Role.ENGINEER, 200, False), (Role.EXPERT, 404, False),
 ])
-def test_each_return_page_opens_for_its_roles(make_user, obu, filed, role, status, decides):
-    client = _client(make_user("someone", role))
+def test_each_return_page_opens_for_its_roles(make_user, obu, filed, role, status, decides, client_for):
+    client = client_for(make_user("someone", role))
     for url in (RETURNS, _page(filed), _new(obu)):
         assert client.get(url).status_code == status, url
     if status == 200:
         assert ('data-step="decide"' in client.get(_page(filed)).content.decode()) is decides
 
 
-def test_a_customer_user_gets_404_on_every_return_page_and_step(alice, obu, filed):
-    client = _client(alice)
+def test_a_customer_user_gets_404_on_every_return_page_and_step(alice, obu, filed, client_for):
+    client = client_for(alice)
     for url in (RETURNS, _page(filed), _new(obu)):
         assert client.get(url).status_code == 404, url
     assert client.post(f"{_page(filed)}decide", {}).status_code == 404
@@ -105,15 +89,15 @@ def test_a_customer_user_gets_404_on_every_return_page_and_step(alice, obu, file
     assert ReturnRequest.objects.count() == 1
 
 
-def test_unknown_requests_steps_and_assets_are_404(manager, filed):
-    client = _client(manager)
+def test_unknown_requests_steps_and_assets_are_404(manager, filed, client_for):
+    client = client_for(manager)
     assert client.get(f"{RETURNS}{uuid.uuid4()}/").status_code == 404
     assert client.post(f"{_page(filed)}steal", {}).status_code == 404
     assert client.get(f"/console/assets/{uuid.uuid4()}/returns/new").status_code == 404
 
 
-def test_the_engineer_may_not_decide(bob, filed):
-    assert _client(bob).post(f"{_page(filed)}decide", {}).status_code == 403
+def test_the_engineer_may_not_decide(bob, filed, client_for):
+    assert client_for(bob).post(f"{_page(filed)}decide", {}).status_code == 403
     filed.refresh_from_db()
     assert filed.status == "requested"
 
@@ -121,10 +105,10 @@ def test_the_engineer_may_not_decide(bob, filed):
 # --- the list and the page ------------------------------------------------------------------
 
 
-def test_the_list_filters_by_status(agent, alice, obu, filed):
+def test_the_list_filters_by_status(agent, alice, obu, filed, client_for):
     other, _ = services.return_request_open(actor=alice, asset_id=obu.pk, kind="exchange", reason="颜色不对")
     services.return_decide(actor=agent, request_id=other.pk)
-    client = _client(agent)
+    client = client_for(agent)
     everything = client.get(RETURNS).content.decode()
     requested = client.get(RETURNS, {"status": "requested"}).content.decode()
     assert f'data-return="{filed.pk}"' in everything
@@ -133,8 +117,8 @@ def test_the_list_filters_by_status(agent, alice, obu, filed):
     assert f'data-return="{filed.pk}"' in requested
 
 
-def test_the_request_page_shows_the_policy_check(agent, filed):
-    page = _client(agent).get(_page(filed)).content.decode()
+def test_the_request_page_shows_the_policy_check(agent, filed, client_for):
+    page = client_for(agent).get(_page(filed)).content.decode()
     assert 'data-eligible="yes"' in page
     assert "在购买后 7 天内" in page
     assert "符合政策（免费）" in page
@@ -143,8 +127,8 @@ def test_the_request_page_shows_the_policy_check(agent, filed):
 # --- filing from the asset page -------------------------------------------------------------
 
 
-def test_an_agent_files_a_request_once_and_sees_the_policys_answer(agent, obu):
-    client = _client(agent)
+def test_an_agent_files_a_request_once_and_sees_the_policys_answer(agent, obu, client_for):
+    client = client_for(agent)
     form = client.get(_new(obu)).content.decode()
     assert 'name="idempotency_key"' in form
     data = {"kind": "return", "reason": "车载单元不识别", "is_quality_fault": "on", "idempotency_key": "r-1"}
@@ -159,8 +143,8 @@ def test_an_agent_files_a_request_once_and_sees_the_policys_answer(agent, obu):
     assert "卖方" in page  # a quality fault within the window: the seller pays return shipping
 
 
-def test_filing_without_a_reason_is_refused_at_the_reason(agent, obu):
-    response = _client(agent).post(_new(obu), {"kind": "return", "reason": "", "idempotency_key": "r-2"})
+def test_filing_without_a_reason_is_refused_at_the_reason(agent, obu, client_for):
+    response = client_for(agent).post(_new(obu), {"kind": "return", "reason": "", "idempotency_key": "r-2"})
     assert response.status_code == 422
     assert 'class="error"' in field_block(response.content.decode(), "id_reason")
     assert not ReturnRequest.objects.exists()
@@ -169,8 +153,8 @@ def test_filing_without_a_reason_is_refused_at_the_reason(agent, obu):
 # --- decide ---------------------------------------------------------------------------------
 
 
-def test_the_agent_decides_as_the_policy_says_once(agent, filed):
-    client = _client(agent)
+def test_the_agent_decides_as_the_policy_says_once(agent, filed, client_for):
+    client = client_for(agent)
     assert client.post(f"{_page(filed)}decide", {}).status_code == 302
     again = client.post(f"{_page(filed)}decide", {})
     assert again.status_code == 409
@@ -179,16 +163,16 @@ def test_the_agent_decides_as_the_policy_says_once(agent, filed):
     assert (filed.status, filed.is_override, filed.decided_by) == ("approved", False, agent)
 
 
-def test_an_agent_overriding_the_policy_is_refused_at_the_decision(agent, filed):
-    response = _client(agent).post(f"{_page(filed)}decide", {"decision": "reject", "reason": "不同意"})
+def test_an_agent_overriding_the_policy_is_refused_at_the_decision(agent, filed, client_for):
+    response = client_for(agent).post(f"{_page(filed)}decide", {"decision": "reject", "reason": "不同意"})
     assert response.status_code == 403
     assert "与退换货政策不同的决定须由服务经理作出" in field_block(response.content.decode(), "id_decision")
     filed.refresh_from_db()
     assert (filed.status, filed.decision) == ("requested", "")
 
 
-def test_a_manager_overrides_only_with_a_written_reason(manager, filed):
-    client = _client(manager)
+def test_a_manager_overrides_only_with_a_written_reason(manager, filed, client_for):
+    client = client_for(manager)
     unexplained = client.post(f"{_page(filed)}decide", {"decision": "reject"})
     assert unexplained.status_code == 422
     assert "与政策不同的决定须写明理由" in field_block(unexplained.content.decode(), "id_reason")
@@ -203,9 +187,9 @@ def test_a_manager_overrides_only_with_a_written_reason(manager, filed):
 # --- receive and complete -------------------------------------------------------------------
 
 
-def test_receiving_moves_stock_once_and_completing_records_the_solution(agent, bob, filed, depot, part):
+def test_receiving_moves_stock_once_and_completing_records_the_solution(agent, bob, filed, depot, part, client_for):
     services.return_decide(actor=agent, request_id=filed.pk)
-    client = _client(bob)
+    client = client_for(bob)
     page = client.get(_page(filed)).content.decode()
     assert 'data-step="receive"' in page
     missing = client.post(f"{_page(filed)}receive", {"part": str(part.pk), "quantity": "1"})
@@ -224,6 +208,6 @@ def test_receiving_moves_stock_once_and_completing_records_the_solution(agent, b
     assert "已退款" in client.get(_page(filed)).content.decode()
 
 
-def test_the_menu_shows_returns_to_the_roles_that_use_them(bob, make_user):
-    assert f'href="{RETURNS}"' in _client(bob).get("/console/").content.decode()
-    assert f'href="{RETURNS}"' not in _client(make_user("expert", Role.EXPERT)).get("/console/").content.decode()
+def test_the_menu_shows_returns_to_the_roles_that_use_them(bob, make_user, client_for):
+    assert f'href="{RETURNS}"' in client_for(bob).get("/console/").content.decode()
+    assert f'href="{RETURNS}"' not in client_for(make_user("expert", Role.EXPERT)).get("/console/").content.decode()

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 import time_machine
-from django.test import Client
 
 from aftersales.accounts.models import Role
+from aftersales.core.tests.helpers import field_block
 from aftersales.roster.models import Shift
 from aftersales.roster.services import technician_create
 from aftersales.roster.tests.factories import at, make_shift, make_team
@@ -21,27 +21,10 @@ pytestmark = pytest.mark.django_db
 NOW = "2026-11-04 10:00"
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_block(page: str, field_id: str) -> str:
-    """The rendered `forms/field.html` block of the input with this id."""
-    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
-    return page[start:page.index("</div>", start)]
-
-
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(at(NOW), tick=False):
         yield
-
-
-@pytest.fixture
-def dispatcher(make_user):
-    return make_user("dispatcher", Role.DISPATCHER)
 
 
 @pytest.fixture
@@ -60,12 +43,12 @@ TECHNICIANS = "/console/roster/technicians/"
 
 
 def test_the_on_duty_page_shows_who_is_on_duty_per_team_now_and_at_a_chosen_time(agent, bob, hotline,
-                                                                                 field_team):
+                                                                                 field_team, client_for):
     # given
     make_shift(field_team, bob, "2026-11-04 08:00", "2026-11-04 20:00", note="白班")
     # when
-    now_page = _client(agent).get(ON_DUTY).content.decode()
-    night_page = _client(agent).get(ON_DUTY, {"at": "2026-11-04T22:00"}).content.decode()
+    now_page = client_for(agent).get(ON_DUTY).content.decode()
+    night_page = client_for(agent).get(ON_DUTY, {"at": "2026-11-04T22:00"}).content.decode()
     # then
     field_row = now_page[now_page.index("北区现场组"):]
     assert "bob" in field_row[:field_row.index("</tr>")]
@@ -75,9 +58,9 @@ def test_the_on_duty_page_shows_who_is_on_duty_per_team_now_and_at_a_chosen_time
     assert 'datetime="2026-11-04T22:00:00+08:00"' in night_page
 
 
-def test_the_on_duty_page_filters_by_kind_of_team(agent, bob, hotline, field_team):
+def test_the_on_duty_page_filters_by_kind_of_team(agent, bob, hotline, field_team, client_for):
     make_shift(field_team, bob, "2026-11-04 08:00", "2026-11-04 20:00")
-    page = _client(agent).get(ON_DUTY, {"kind": "hotline"}).content.decode()
+    page = client_for(agent).get(ON_DUTY, {"kind": "hotline"}).content.decode()
     assert "400 热线" in page
     assert "北区现场组" not in page
 
@@ -89,23 +72,23 @@ ROSTER_READERS = [Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER, Role
     *[(role, 200, 200) for role in ROSTER_READERS],
     (Role.AGENT, 200, 404),
 ])
-def test_each_roster_page_opens_for_its_roles_only(make_user, hotline, role, on_duty, roster):
-    client = _client(make_user("someone", role))
+def test_each_roster_page_opens_for_its_roles_only(make_user, hotline, role, on_duty, roster, client_for):
+    client = client_for(make_user("someone", role))
     assert client.get(ON_DUTY).status_code == on_duty
     for url in (TEAMS, f"{TEAMS}hotline/", TECHNICIANS):
         assert client.get(url).status_code == roster, url
 
 
-def test_the_menu_shows_the_roster_to_staff_and_the_team_pages_to_their_readers(agent, bob):
-    agent_page = _client(agent).get(ON_DUTY).content.decode()
+def test_the_menu_shows_the_roster_to_staff_and_the_team_pages_to_their_readers(agent, bob, client_for):
+    agent_page = client_for(agent).get(ON_DUTY).content.decode()
     assert f'href="{ON_DUTY}" aria-current="page">值班</a>' in agent_page
     assert f'href="{TEAMS}"' not in agent_page
-    assert f'href="{TEAMS}"' in _client(bob).get(ON_DUTY).content.decode()
+    assert f'href="{TEAMS}"' in client_for(bob).get(ON_DUTY).content.decode()
 
 
-def test_a_customer_user_gets_404_on_every_roster_page(alice, hotline, bob):
+def test_a_customer_user_gets_404_on_every_roster_page(alice, hotline, bob, client_for):
     shift = make_shift(hotline, bob, "2026-11-05 08:00", "2026-11-05 20:00")
-    client = _client(alice)
+    client = client_for(alice)
     for url in (ON_DUTY, TEAMS, f"{TEAMS}hotline/", TECHNICIANS):
         assert client.get(url).status_code == 404, url
     assert client.post(f"{TEAMS}hotline/shifts/create/", {}).status_code == 404
@@ -113,15 +96,15 @@ def test_a_customer_user_gets_404_on_every_roster_page(alice, hotline, bob):
     assert Shift.objects.filter(pk=shift.pk).exists()
 
 
-def test_an_unknown_team_is_404(manager):
-    assert _client(manager).get(f"{TEAMS}nope/").status_code == 404
+def test_an_unknown_team_is_404(manager, client_for):
+    assert client_for(manager).get(f"{TEAMS}nope/").status_code == 404
 
 
-def test_the_team_page_shows_the_week_of_shifts_and_navigates_weeks(bob, hotline):
+def test_the_team_page_shows_the_week_of_shifts_and_navigates_weeks(bob, hotline, client_for):
     # given
     make_shift(hotline, bob, "2026-11-04 08:00", "2026-11-04 20:00", note="本周")
     make_shift(hotline, bob, "2026-11-11 08:00", "2026-11-11 20:00", note="下周")
-    client = _client(bob)
+    client = client_for(bob)
     # when
     this_week = client.get(f"{TEAMS}hotline/").content.decode()
     next_week = client.get(f"{TEAMS}hotline/", {"week": "2026-11-13"}).content.decode()
@@ -135,11 +118,11 @@ def test_the_team_page_shows_the_week_of_shifts_and_navigates_weeks(bob, hotline
     assert "· 下周" in next_week
 
 
-def test_the_gaps_of_the_next_14_days_are_highlighted(manager, bob, hotline, field_team):
+def test_the_gaps_of_the_next_14_days_are_highlighted(manager, bob, hotline, field_team, client_for):
     # given: the 7×24 hotline is covered until 20:00 today and then from tomorrow 08:00
     make_shift(hotline, bob, "2026-11-04 08:00", "2026-11-04 20:00")
     make_shift(hotline, bob, "2026-11-05 08:00", "2026-11-18 12:00")
-    client = _client(manager)
+    client = client_for(manager)
     # when
     team_page = client.get(f"{TEAMS}hotline/").content.decode()
     teams_page = client.get(TEAMS).content.decode()
@@ -155,9 +138,9 @@ def test_the_gaps_of_the_next_14_days_are_highlighted(manager, bob, hotline, fie
     assert "336.0 小时" in teams_page  # the field team has nobody in 14 days
 
 
-def test_a_dispatcher_adds_a_shift_and_lands_on_its_week(dispatcher, bob, hotline):
+def test_a_dispatcher_adds_a_shift_and_lands_on_its_week(dispatcher, bob, hotline, client_for):
     # when
-    response = _client(dispatcher).post(f"{TEAMS}hotline/shifts/create/", {
+    response = client_for(dispatcher).post(f"{TEAMS}hotline/shifts/create/", {
         "user": bob.pk, "starts_at": "2026-11-12T08:00", "ends_at": "2026-11-12T20:00",
         "kind": "regular", "note": "加班",
     })
@@ -169,8 +152,8 @@ def test_a_dispatcher_adds_a_shift_and_lands_on_its_week(dispatcher, bob, hotlin
         hotline, bob, at("2026-11-12 08:00"), at("2026-11-12 20:00"), "加班")
 
 
-def test_a_shift_ending_before_it_starts_is_refused_next_to_the_end_field(manager, bob, hotline):
-    response = _client(manager).post(f"{TEAMS}hotline/shifts/create/", {
+def test_a_shift_ending_before_it_starts_is_refused_next_to_the_end_field(manager, bob, hotline, client_for):
+    response = client_for(manager).post(f"{TEAMS}hotline/shifts/create/", {
         "user": bob.pk, "starts_at": "2026-11-12T20:00", "ends_at": "2026-11-12T08:00", "kind": "regular",
     })
     assert response.status_code == 422
@@ -180,18 +163,18 @@ def test_a_shift_ending_before_it_starts_is_refused_next_to_the_end_field(manage
     assert not Shift.objects.exists()
 
 
-def test_a_date_out_of_any_sensible_range_is_refused_next_to_its_field(manager, bob, hotline):
-    response = _client(manager).post(f"{TEAMS}hotline/shifts/create/", {
+def test_a_date_out_of_any_sensible_range_is_refused_next_to_its_field(manager, bob, hotline, client_for):
+    response = client_for(manager).post(f"{TEAMS}hotline/shifts/create/", {
         "user": bob.pk, "starts_at": "0001-01-01T08:00", "ends_at": "2026-11-12T08:00", "kind": "regular",
     })
     assert response.status_code == 422
     assert "日期须在 2000-01-01 至 2099-12-31 之间" in field_block(response.content.decode(), "shift-starts_at")
     assert not Shift.objects.exists()
-    assert _client(manager).get(f"{TEAMS}hotline/", {"week": "0001-01-01"}).status_code == 200
+    assert client_for(manager).get(f"{TEAMS}hotline/", {"week": "0001-01-01"}).status_code == 200
 
 
-def test_a_missing_person_is_named_next_to_its_field(manager, hotline):
-    response = _client(manager).post(f"{TEAMS}hotline/shifts/create/", {
+def test_a_missing_person_is_named_next_to_its_field(manager, hotline, client_for):
+    response = client_for(manager).post(f"{TEAMS}hotline/shifts/create/", {
         "starts_at": "2026-11-12T08:00", "ends_at": "2026-11-12T20:00", "kind": "regular",
     })
     assert response.status_code == 422
@@ -201,9 +184,9 @@ def test_a_missing_person_is_named_next_to_its_field(manager, hotline):
     assert not Shift.objects.exists()
 
 
-def test_an_overlapping_shift_is_refused_and_says_with_which(manager, bob, hotline, field_team):
+def test_an_overlapping_shift_is_refused_and_says_with_which(manager, bob, hotline, field_team, client_for):
     make_shift(field_team, bob, "2026-11-12 06:00", "2026-11-12 12:00")
-    response = _client(manager).post(f"{TEAMS}hotline/shifts/create/", {
+    response = client_for(manager).post(f"{TEAMS}hotline/shifts/create/", {
         "user": bob.pk, "starts_at": "2026-11-12T08:00", "ends_at": "2026-11-12T20:00", "kind": "regular",
     })
     assert response.status_code == 409
@@ -214,10 +197,10 @@ def test_an_overlapping_shift_is_refused_and_says_with_which(manager, bob, hotli
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.ENGINEER, 403), (Role.EXPERT, 403), (Role.AGENT, 404)])
-def test_other_staff_read_the_roster_but_cannot_change_it(make_user, bob, hotline, role, status):
+def test_other_staff_read_the_roster_but_cannot_change_it(make_user, bob, hotline, role, status, client_for):
     # given
     shift = make_shift(hotline, bob, "2026-11-05 08:00", "2026-11-05 20:00")
-    client = _client(make_user("someone", role))
+    client = client_for(make_user("someone", role))
     # when
     page = client.get(f"{TEAMS}hotline/")
     added = client.post(f"{TEAMS}hotline/shifts/create/", {
@@ -231,11 +214,11 @@ def test_other_staff_read_the_roster_but_cannot_change_it(make_user, bob, hotlin
     assert list(Shift.objects.values_list("pk", flat=True)) == [shift.pk]
 
 
-def test_a_planner_removes_a_future_shift_but_not_an_ended_one(manager, bob, hotline):
+def test_a_planner_removes_a_future_shift_but_not_an_ended_one(manager, bob, hotline, client_for):
     # given
     ended = make_shift(hotline, bob, "2026-11-03 08:00", "2026-11-03 20:00")
     future = make_shift(hotline, bob, "2026-11-06 08:00", "2026-11-06 20:00")
-    client = _client(manager)
+    client = client_for(manager)
     page = client.get(f"{TEAMS}hotline/").content.decode()
     assert f"/shifts/{future.pk}/delete/" in page
     assert f"/shifts/{ended.pk}/delete/" not in page
@@ -250,13 +233,13 @@ def test_a_planner_removes_a_future_shift_but_not_an_ended_one(manager, bob, hot
 
 
 def test_the_technicians_list_shows_team_region_skills_and_capacity(dispatcher, bob, make_user, hotline,
-                                                                    field_team):
+                                                                    field_team, client_for):
     # given
     technician_create(user_id=bob.pk, team_code="field-north", region="北区",
                       product_categories=["cctv", "etc"], max_concurrent_work_orders=3)
     carol = make_user("carol", Role.ENGINEER)
     technician_create(user_id=carol.pk, team_code="hotline", region="南区")
-    client = _client(dispatcher)
+    client = client_for(dispatcher)
     # when
     everyone = client.get(TECHNICIANS).content.decode()
     north = client.get(TECHNICIANS, {"team": "field-north"}).content.decode()
@@ -270,9 +253,9 @@ def test_the_technicians_list_shows_team_region_skills_and_capacity(dispatcher, 
     assert ">carol<" not in north
 
 
-def test_user_text_is_escaped(manager, bob, make_user):
+def test_user_text_is_escaped(manager, bob, make_user, client_for):
     make_team("odd", "hotline", name='<script>alert("x")</script>')
-    page = _client(manager).get(TEAMS).content.decode()
+    page = client_for(manager).get(TEAMS).content.decode()
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;" in page
 

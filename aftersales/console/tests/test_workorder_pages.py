@@ -8,7 +8,6 @@ import base64
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from aftersales.accounts.models import Role
 from aftersales.cases.models import Case, CaseClock, CaseEvent, EventKind
@@ -30,17 +29,6 @@ def engineer(make_user):
     return make_user("wang", Role.ENGINEER)
 
 
-@pytest.fixture
-def dispatcher(make_user):
-    return make_user("dispatcher", Role.DISPATCHER)
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _new_work_order(client, case, engineer, key="k1"):
     return client.post(f"/console/cases/{case.pk}/work-orders", {
         "kind": "repair", "technician_id": engineer.pk, "scheduled_for": "2026-11-02T11:00",
@@ -49,9 +37,9 @@ def _new_work_order(client, case, engineer, key="k1"):
 
 
 def test_the_dispatcher_creates_a_work_order_from_the_case_page_once(dispatcher, engineer, agent, acme,
-                                                                     diamond_contract):
+                                                                     diamond_contract, client_for):
     case = open_case(agent, acme)
-    client = _client(dispatcher)
+    client = client_for(dispatcher)
     page = client.get(f"/console/cases/{case.pk}/").content.decode()
     assert "新建派工单" in page
     assert "尚未派工" in page
@@ -67,9 +55,9 @@ def test_the_dispatcher_creates_a_work_order_from_the_case_page_once(dispatcher,
     assert work_order.number in client.get(f"/console/cases/{case.pk}/").content.decode()
 
 
-def test_a_refused_work_order_shows_the_reason_at_the_field(dispatcher, agent, acme, diamond_contract):
+def test_a_refused_work_order_shows_the_reason_at_the_field(dispatcher, agent, acme, diamond_contract, client_for):
     case = open_case(agent, acme)
-    response = _client(dispatcher).post(f"/console/cases/{case.pk}/work-orders",
+    response = client_for(dispatcher).post(f"/console/cases/{case.pk}/work-orders",
                                         {"kind": "nonsense", "idempotency_key": "k"})
     assert response.status_code == 422
     assert "invalid" in response.content.decode()
@@ -77,14 +65,14 @@ def test_a_refused_work_order_shows_the_reason_at_the_field(dispatcher, agent, a
 
 
 def test_the_engineer_works_the_order_from_travel_to_signature(dispatcher, engineer, agent, acme, acme_asset,
-                                                                diamond_contract):
+                                                                diamond_contract, client_for):
     case = open_case(agent, acme, asset_id=acme_asset.pk)
-    _new_work_order(_client(dispatcher), case, engineer)
+    _new_work_order(client_for(dispatcher), case, engineer)
     work_order = WorkOrder.objects.get(case=case)
     depot = parts_services.depot_create(code="urumqi", name="乌鲁木齐备件库")
     part = parts_services.part_create(code="ANT-1", name="ETC 天线板卡", kind="regular")
     parts_services.stock_receive(actor=dispatcher, depot=depot, part=part, quantity=3)
-    client = _client(engineer)
+    client = client_for(engineer)
     mine = client.get("/console/work-orders/").content.decode()
     assert work_order.number in mine
     base = f"/console/work-orders/{work_order.pk}"
@@ -122,11 +110,11 @@ def _upload(name, content):
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
 
 
-def test_a_blank_signature_is_refused_at_the_signature(dispatcher, engineer, agent, acme, diamond_contract):
+def test_a_blank_signature_is_refused_at_the_signature(dispatcher, engineer, agent, acme, diamond_contract, client_for):
     case = open_case(agent, acme)
-    _new_work_order(_client(dispatcher), case, engineer)
+    _new_work_order(client_for(dispatcher), case, engineer)
     work_order = WorkOrder.objects.get(case=case)
-    client = _client(engineer)
+    client = client_for(engineer)
     base = f"/console/work-orders/{work_order.pk}"
     for action, data in (("start_travel", {}), ("check_in", {}), ("record", {"diagnosis": "x", "result": "fixed"}),
                          ("complete", {})):
@@ -139,19 +127,19 @@ def test_a_blank_signature_is_refused_at_the_signature(dispatcher, engineer, age
     assert work_order.status == WorkOrderStatus.WORK_DONE
 
 
-def test_a_forbidden_step_answers_409_with_the_reason(dispatcher, engineer, agent, acme, diamond_contract):
+def test_a_forbidden_step_answers_409_with_the_reason(dispatcher, engineer, agent, acme, diamond_contract, client_for):
     case = open_case(agent, acme)
-    _new_work_order(_client(dispatcher), case, engineer)
+    _new_work_order(client_for(dispatcher), case, engineer)
     work_order = WorkOrder.objects.get(case=case)
-    refused = _client(engineer).post(f"/console/work-orders/{work_order.pk}/actions/complete")
+    refused = client_for(engineer).post(f"/console/work-orders/{work_order.pk}/actions/complete")
     assert refused.status_code == 409
 
 
-def test_customer_users_never_see_work_order_pages(dispatcher, engineer, agent, alice, acme, diamond_contract):
+def test_customer_users_never_see_work_order_pages(dispatcher, engineer, agent, alice, acme, diamond_contract, client_for):
     case = open_case(agent, acme)
-    _new_work_order(_client(dispatcher), case, engineer)
+    _new_work_order(client_for(dispatcher), case, engineer)
     work_order = WorkOrder.objects.get(case=case)
-    client = _client(alice)
+    client = client_for(alice)
     assert client.get(f"/console/work-orders/{work_order.pk}/").status_code == 404
     assert client.get("/console/work-orders/").status_code == 404
     assert client.get("/console/emergencies/").status_code == 404
@@ -164,8 +152,8 @@ def lane_down(db):
     return fault_class_create(code="lane-down", name="收费车道中断", level=1)
 
 
-def test_the_agent_files_an_emergency_fault_class_at_intake(agent, acme, diamond_contract, lane_down):
-    client = _client(agent)
+def test_the_agent_files_an_emergency_fault_class_at_intake(agent, acme, diamond_contract, lane_down, client_for):
+    client = client_for(agent)
     form = client.get(f"/console/intake/?customer={acme.pk}").content.decode()
     assert "收费车道中断（1 级响应）" in form
     filed = client.post("/console/intake/", {
@@ -182,23 +170,23 @@ def test_the_agent_files_an_emergency_fault_class_at_intake(agent, acme, diamond
 
 
 def test_the_emergency_board_shows_level_one_cases_with_the_people_committed(dispatcher, engineer, agent, acme,
-                                                                             diamond_contract, lane_down):
+                                                                             diamond_contract, lane_down, client_for):
     emergency = open_case(agent, acme, fault_class="lane-down")
     ordinary = open_case(agent, acme)
-    _new_work_order(_client(dispatcher), emergency, engineer)
-    board = _client(dispatcher).get("/console/emergencies/").content.decode()
+    _new_work_order(client_for(dispatcher), emergency, engineer)
+    board = client_for(dispatcher).get("/console/emergencies/").content.decode()
     assert emergency.number in board
     assert ordinary.number not in board
     assert "wang" in board
 
 
-def test_the_case_page_takes_the_written_reason_for_a_missed_target(agent, acme, diamond_contract, lane_down):
+def test_the_case_page_takes_the_written_reason_for_a_missed_target(agent, acme, diamond_contract, lane_down, client_for):
     from aftersales.cases.sweep import sla_sweep
     from aftersales.cases.tests.helpers import at
 
     case = open_case(agent, acme, fault_class="lane-down", when=at("2026-11-02 10:00"))
     sla_sweep(now=at("2026-11-02 11:30"))
-    client = _client(agent)
+    client = client_for(agent)
     assert "说明超时原因" in client.get(f"/console/cases/{case.pk}/").content.decode()
     done = client.post(f"/console/cases/{case.pk}/actions/explain_breach",
                        {"target": "on_site", "reason": "暴雪封路"})
@@ -207,14 +195,14 @@ def test_the_case_page_takes_the_written_reason_for_a_missed_target(agent, acme,
 
 
 def test_the_dispatcher_assigns_from_the_ranked_list(dispatcher, engineer, make_user, agent, acme, acme_asset,
-                                                     diamond_contract):
+                                                     diamond_contract, client_for):
     from aftersales.roster.services import technician_create
 
     other = make_user("li", Role.ENGINEER)
     technician = technician_create(user_id=engineer.pk, product_ids=[acme_asset.product_id])
     technician_create(user_id=other.pk)
     case = open_case(agent, acme, asset_id=acme_asset.pk)
-    client = _client(dispatcher)
+    client = client_for(dispatcher)
     page = client.get(f"/console/cases/{case.pk}/dispatch/").content.decode()
     # the engineer skilled for the asset's product ranks first
     assert page.index('data-technician="wang"') < page.index('data-technician="li"')
@@ -225,22 +213,22 @@ def test_the_dispatcher_assigns_from_the_ranked_list(dispatcher, engineer, make_
     assert work_order.technician == engineer
     refused = client.post(f"/console/cases/{case.pk}/dispatch/assign", {"technician": "nobody"})
     assert refused.status_code == 422
-    assert _client(alice_like(make_user, acme)).get(f"/console/cases/{case.pk}/dispatch/").status_code == 404
+    assert client_for(alice_like(make_user, acme)).get(f"/console/cases/{case.pk}/dispatch/").status_code == 404
 
 
 def alice_like(make_user, customer):
     return make_user("acme-user", Role.CUSTOMER, customer)
 
 
-def test_the_engineer_requests_parts_with_a_delivery_clock(dispatcher, engineer, agent, acme, diamond_contract):
+def test_the_engineer_requests_parts_with_a_delivery_clock(dispatcher, engineer, agent, acme, diamond_contract, client_for):
     from aftersales.parts.models import PartsRequest
 
     case = open_case(agent, acme)
-    _new_work_order(_client(dispatcher), case, engineer)
+    _new_work_order(client_for(dispatcher), case, engineer)
     work_order = WorkOrder.objects.get(case=case)
     depot = parts_services.depot_create(code="kashi", name="喀什备件库")
     part = parts_services.part_create(code="OTN-LC", name="OTN 线路板", kind="non_regular")
-    client = _client(engineer)
+    client = client_for(engineer)
     form = {"request-depot": str(depot.pk), "request-part": str(part.pk), "request-quantity": "1",
             "request-idempotency_key": "r1"}
     assert client.post(f"/console/work-orders/{work_order.pk}/parts-requests", form).status_code == 302

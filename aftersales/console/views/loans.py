@@ -9,11 +9,13 @@ Dispatchers, managers and admins act; engineers and agents read. Other staff get
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -90,25 +92,35 @@ def _key(request: HttpRequest, key: str) -> str:
     return f"{request.user.pk}:page:{key}"
 
 
+def _listing(request: HttpRequest, filters: Any, tab: str, rows: Callable[[dict[str, Any]], QuerySet[Any]],
+             row: Callable[[Any, bool], dict[str, Any]]) -> dict[str, Any]:
+    """A tab's page of the `rows` its valid `filters` choose, each shown by `row` (told whether
+    the user may act on it), with the pager."""
+    data = filters.cleaned_data if filters.is_valid() else {}
+    offset = data.get("offset") or 0
+    found = list(rows(data)[offset:offset + PAGE + 1])
+    can_act = _role(request) in ACTING_ROLES
+    return {"filters": filters, "rows": [row(each, can_act) for each in found[:PAGE]], "can_act": can_act,
+            "tabs": _tabs(tab), **_pager(offset, len(found), request)}
+
+
 # --- loans ----------------------------------------------------------------------------------
 
 
 def loans_context(request: HttpRequest, *, failed_loan: Any = None, failed_form: Any = None) -> dict[str, Any]:
-    filters = LoanFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    offset = data.get("offset") or 0
     now = timezone.now()
-    found = list(selectors.loans_for_user(request.user, status=data.get("status") or None, now=now)
-                 [offset:offset + PAGE + 1])
-    can_act = _role(request) in ACTING_ROLES
-    rows = [{
-        "loan": loan, "state": loan.display_status(now),
-        "return_form": (failed_form if loan.pk == failed_loan else LoanReturnForm(auto_id=f"return-{loan.pk}-%s"))
-        if can_act and loan.status == "out" else None,
-        "open": loan.pk == failed_loan,
-    } for loan in found[:PAGE]]
-    return {"filters": filters, "rows": rows, "can_act": can_act, "tabs": _tabs("console:loans"),
-            **_pager(offset, len(found), request)}
+
+    def row(loan: Any, can_act: bool) -> dict[str, Any]:
+        return {
+            "loan": loan, "state": loan.display_status(now),
+            "return_form": (failed_form if loan.pk == failed_loan else LoanReturnForm(auto_id=f"return-{loan.pk}-%s"))
+            if can_act and loan.status == "out" else None,
+            "open": loan.pk == failed_loan,
+        }
+
+    return _listing(request, LoanFilterForm(request.GET or None), "console:loans",
+                    lambda data: selectors.loans_for_user(request.user, status=data.get("status") or None, now=now),
+                    row)
 
 
 @login_required
@@ -145,25 +157,22 @@ def loan_return(request: HttpRequest, loan_id: uuid.UUID) -> HttpResponse:
 
 def proposals_context(request: HttpRequest, *, failed: tuple[str, Any] | None = None,
                       failed_form: Any = None) -> dict[str, Any]:
-    # Unfiltered, the page shows what waits for a decision.
-    filters = ProposalFilterForm(request.GET or {"status": ProposalStatus.OPEN})
-    data = filters.cleaned_data if filters.is_valid() else {}
-    offset = data.get("offset") or 0
-    found = list(selectors.substitute_proposals(status=data.get("status") or None)
-                 .select_related("proposed_by", "decided_by", "case__customer")[offset:offset + PAGE + 1])
-    can_act = _role(request) in ACTING_ROLES
-    rows = []
-    for proposal in found[:PAGE]:
-        row: dict[str, Any] = {"proposal": proposal, "open_action": ""}
+    def row(proposal: Any, can_act: bool) -> dict[str, Any]:
+        shown: dict[str, Any] = {"proposal": proposal, "open_action": ""}
         if can_act and proposal.status == ProposalStatus.OPEN:
             for action, form_class in (("accept", ProposalAcceptForm), ("decline", ProposalDeclineForm)):
                 if failed == (action, proposal.pk):
-                    row[f"{action}_form"], row["open_action"] = failed_form, action
+                    shown[f"{action}_form"], shown["open_action"] = failed_form, action
                 else:
-                    row[f"{action}_form"] = form_class(auto_id=f"{action}-{proposal.pk}-%s")
-        rows.append(row)
-    return {"filters": filters, "rows": rows, "can_act": can_act, "tabs": _tabs("console:loans-proposals"),
-            **_pager(offset, len(found), request)}
+                    shown[f"{action}_form"] = form_class(auto_id=f"{action}-{proposal.pk}-%s")
+        return shown
+
+    # Unfiltered, the page shows what waits for a decision.
+    filters = ProposalFilterForm(request.GET or {"status": ProposalStatus.OPEN})
+    return _listing(request, filters, "console:loans-proposals",
+                    lambda data: selectors.substitute_proposals(status=data.get("status") or None)
+                    .select_related("proposed_by", "decided_by", "case__customer"),
+                    row)
 
 
 @login_required

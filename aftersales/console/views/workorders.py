@@ -5,6 +5,7 @@ signature, the PDF report."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -116,20 +117,20 @@ def work_order_action(request: HttpRequest, work_order_id: uuid.UUID, action: st
     return render(request, "console/workorders/page.html", context, status=status)
 
 
-@require_POST
-@login_required
-@staff_only
-def work_order_parts(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResponse:
-    form = PartsUsedForm(request.POST)
+def _parts_post(request: HttpRequest, work_order_id: uuid.UUID, *, service: Callable[..., Any],
+                key_scope: str, prefix: str | None, context_name: str, done: str) -> HttpResponse:
+    """A parts form of the work order page (used on the visit, or to be brought to the site):
+    both take the same fields and hand them to `service`; a refusal shows the form again."""
+    form = PartsUsedForm(request.POST, prefix=prefix)
     status = 422
     if form.is_valid():
         work_order = get_work_order_for_user(request.user, work_order_id)
         data = form.cleaned_data
         try:
-            parts_services.stock_issue(
+            service(
                 actor=request.user, depot=get_depot(data["depot"]), part=get_part(data["part"]),
                 quantity=data["quantity"], work_order=work_order,
-                idempotency_key=f"console-parts:{data['idempotency_key']}",
+                idempotency_key=f"{key_scope}:{data['idempotency_key']}",
                 fingerprint=parts_services.request_fingerprint(
                     {"depot": data["depot"], "part": data["part"], "quantity": data["quantity"],
                      "work_order": work_order.pk}),
@@ -137,10 +138,19 @@ def work_order_parts(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResp
         except DomainError as refused:
             status = _refusal(form, refused)
         else:
-            messages.success(request, _("已记录使用的备件。"))
+            messages.success(request, done)
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
     return render(request, "console/workorders/page.html",
-                  work_order_context(request, work_order_id, parts_form=form), status=status)
+                  work_order_context(request, work_order_id, **{context_name: form}), status=status)
+
+
+@require_POST
+@login_required
+@staff_only
+def work_order_parts(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResponse:
+    return _parts_post(request, work_order_id, service=parts_services.stock_issue,
+                       key_scope="console-parts", prefix=None, context_name="parts_form",
+                       done=_("已记录使用的备件。"))
 
 
 @require_POST
@@ -148,27 +158,9 @@ def work_order_parts(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResp
 @staff_only
 def work_order_parts_request(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResponse:
     """Parts to be brought to the site (备件申请): the delivery clock starts now."""
-    form = PartsUsedForm(request.POST, prefix="request")
-    status = 422
-    if form.is_valid():
-        work_order = get_work_order_for_user(request.user, work_order_id)
-        data = form.cleaned_data
-        try:
-            parts_services.parts_request_open(
-                actor=request.user, work_order=work_order, part=get_part(data["part"]),
-                depot=get_depot(data["depot"]), quantity=data["quantity"],
-                idempotency_key=f"console-request:{data['idempotency_key']}",
-                fingerprint=parts_services.request_fingerprint(
-                    {"depot": data["depot"], "part": data["part"], "quantity": data["quantity"],
-                     "work_order": work_order.pk}),
-            )
-        except DomainError as refused:
-            status = _refusal(form, refused)
-        else:
-            messages.success(request, _("已提交备件申请。"))
-            return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
-    return render(request, "console/workorders/page.html",
-                  work_order_context(request, work_order_id, parts_request_form=form), status=status)
+    return _parts_post(request, work_order_id, service=parts_services.parts_request_open,
+                       key_scope="console-request", prefix="request",
+                       context_name="parts_request_form", done=_("已提交备件申请。"))
 
 
 @require_POST

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from aftersales.accounts.models import Role
 from aftersales.assets.services import asset_create, product_create
+from aftersales.core.tests.helpers import field_block
 from aftersales.loans import services as loan_services
 from aftersales.loans.tests.factories import make_case, make_depot, make_unit
 from aftersales.returns import services as return_services
@@ -23,17 +23,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 3, 12, 0, tzinfo=SHANGHAI)
 RETURNS = "/portal/returns/"
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_block(page: str, field_id: str) -> str:
-    start = page.rindex('<div class="field', 0, page.index(f'id="{field_id}"'))
-    return page[start:page.index("</div>", start)]
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +49,7 @@ def globex_asset(globex):
 
 
 def test_the_case_page_shows_work_orders_with_their_report_and_the_unit_on_loan(make_user, agent, alice, charlie,
-                                                                                acme, acme_asset, diamond_contract):
+                                                                                acme, acme_asset, diamond_contract, client_for):
     # given a case with a work order for an engineer, and a substitute unit lent for it
     engineer = make_user("wang", Role.ENGINEER)
     dispatcher = make_user("dispatcher", Role.DISPATCHER)
@@ -71,7 +60,7 @@ def test_the_case_page_shows_work_orders_with_their_report_and_the_unit_on_loan(
     unit = make_unit(acme_asset.product, make_depot(), "SUB-001")
     loan_services.loan_out(actor=dispatcher, case_id=case.pk, unit_id=unit.pk, condition_out="好",
                            due_back_at=dt.datetime(2026, 11, 10, 18, 0, tzinfo=SHANGHAI))
-    client = _client(alice)
+    client = client_for(alice)
     # when
     page = client.get(f"/portal/cases/{case.pk}/").content.decode()
     # then
@@ -83,20 +72,20 @@ def test_the_case_page_shows_work_orders_with_their_report_and_the_unit_on_loan(
     assert "2026-11-10 18:00" in page
     assert client.get(f"/api/v1/work-orders/{work_order.pk}/report.pdf").status_code == 200
     # another organisation sees neither the case nor its report
-    assert _client(charlie).get(f"/portal/cases/{case.pk}/").status_code == 404
-    assert _client(charlie).get(f"/api/v1/work-orders/{work_order.pk}/report.pdf").status_code == 404
+    assert client_for(charlie).get(f"/portal/cases/{case.pk}/").status_code == 404
+    assert client_for(charlie).get(f"/api/v1/work-orders/{work_order.pk}/report.pdf").status_code == 404
 
 
 # --- return requests ------------------------------------------------------------------------
 
 
-def test_the_menu_has_the_return_requests_entry(alice):
-    page = _client(alice).get(RETURNS).content.decode()
+def test_the_menu_has_the_return_requests_entry(alice, client_for):
+    page = client_for(alice).get(RETURNS).content.decode()
     assert f'href="{RETURNS}" aria-current="page">退换货申请</a>' in page
 
 
-def test_a_customer_files_a_return_once_and_sees_the_policys_answer(alice, obu):
-    client = _client(alice)
+def test_a_customer_files_a_return_once_and_sees_the_policys_answer(alice, obu, client_for):
+    client = client_for(alice)
     form = client.get(RETURNS).content.decode()
     assert "OBU-0001" in form
     data = {"asset": str(obu.pk), "kind": "return", "reason": "不识别卡片", "is_quality_fault": "on",
@@ -113,16 +102,16 @@ def test_a_customer_files_a_return_once_and_sees_the_policys_answer(alice, obu):
     assert f'data-return="{row.pk}"' in client.get(RETURNS).content.decode()
 
 
-def test_filing_without_a_reason_is_refused_at_the_reason(alice, obu):
-    response = _client(alice).post(RETURNS, {"asset": str(obu.pk), "kind": "return", "reason": "",
+def test_filing_without_a_reason_is_refused_at_the_reason(alice, obu, client_for):
+    response = client_for(alice).post(RETURNS, {"asset": str(obu.pk), "kind": "return", "reason": "",
                                              "idempotency_key": "c-2"})
     assert response.status_code == 422
     assert 'class="error"' in field_block(response.content.decode(), "id_reason")
     assert not ReturnRequest.objects.exists()
 
 
-def test_another_organisations_asset_cannot_be_chosen(alice, obu, globex_asset):
-    client = _client(alice)
+def test_another_organisations_asset_cannot_be_chosen(alice, obu, globex_asset, client_for):
+    client = client_for(alice)
     assert "CAM-0009" not in client.get(RETURNS).content.decode()
     response = client.post(RETURNS, {"asset": str(globex_asset.pk), "kind": "return", "reason": "x",
                                      "idempotency_key": "c-3"})
@@ -131,23 +120,23 @@ def test_another_organisations_asset_cannot_be_chosen(alice, obu, globex_asset):
     assert not ReturnRequest.objects.exists()
 
 
-def test_another_organisation_gets_404_for_a_request_and_does_not_list_it(alice, charlie, obu):
+def test_another_organisation_gets_404_for_a_request_and_does_not_list_it(alice, charlie, obu, client_for):
     row, _ = return_services.return_request_open(actor=alice, asset_id=obu.pk, kind="exchange", reason="颜色不对")
-    client = _client(charlie)
+    client = client_for(charlie)
     assert client.get(f"{RETURNS}{row.pk}/").status_code == 404
     assert f'data-return="{row.pk}"' not in client.get(RETURNS).content.decode()
 
 
-def test_the_decision_shows_on_the_customers_page(agent, alice, obu):
+def test_the_decision_shows_on_the_customers_page(agent, alice, obu, client_for):
     row, _ = return_services.return_request_open(actor=alice, asset_id=obu.pk, kind="return", reason="<b>坏了</b>")
     return_services.return_decide(actor=agent, request_id=row.pk)
-    page = _client(alice).get(f"{RETURNS}{row.pk}/").content.decode()
+    page = client_for(alice).get(f"{RETURNS}{row.pk}/").content.decode()
     assert "已批准" in page
     assert "&lt;b&gt;坏了&lt;/b&gt;" in page
 
 
-def test_staff_do_not_use_the_portals_return_pages(agent, alice, obu):
+def test_staff_do_not_use_the_portals_return_pages(agent, alice, obu, client_for):
     row, _ = return_services.return_request_open(actor=alice, asset_id=obu.pk, kind="return", reason="x")
-    client = _client(agent)
+    client = client_for(agent)
     assert client.get(RETURNS).status_code == 404
     assert client.get(f"{RETURNS}{row.pk}/").status_code == 404
