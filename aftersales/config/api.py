@@ -24,7 +24,9 @@ from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
 from aftersales.dispatch.api import router as dispatch_router
 from aftersales.emergencies.api import router as emergencies_router
+from aftersales.inspections.api import router as inspections_router
 from aftersales.loans.api import router as loans_router
+from aftersales.maintenance.api import router as maintenance_router
 from aftersales.parts.api import router as parts_router
 from aftersales.returns.api import router as returns_router
 from aftersales.roster.api import router as roster_router
@@ -59,6 +61,8 @@ api.add_router("/parts", parts_router)
 api.add_router("/dispatch", dispatch_router)
 api.add_router("/loans", loans_router)
 api.add_router("/returns", returns_router)
+api.add_router("/inspections", inspections_router)
+api.add_router("/maintenance", maintenance_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

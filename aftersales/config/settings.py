@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.loans",
     "aftersales.returns",
+    "aftersales.inspections",
+    "aftersales.maintenance",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
