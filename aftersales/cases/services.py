@@ -623,6 +623,20 @@ def case_note(*, actor: User, case_id: Any, text: str, now: dt.datetime | None =
                     data={"note": text.strip()}, now=now)
 
 
+def case_system_note(*, case_id: Any, text: str, now: dt.datetime | None = None) -> None:
+    """A note the system writes itself (a background scan's finding) on the timeline: internal,
+    no actor, changes nothing. Callers are services, never a request: no permission applies."""
+    if not text.strip():
+        raise ValidationFailed(_("备注内容为空"), field="note")
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+        moment = now or timezone.now()
+        _record(case, kind=EventKind.NOTE, actor=None, at=moment, before=case.status, after=case.status,
+                data={"note": text.strip(), "by": "system"}).save()
+        case.updated_at = moment
+        case.save(update_fields=["last_event_sequence", "updated_at"])
+
+
 def case_customer_reply(*, actor: User, case_id: Any, message: str, now: dt.datetime | None = None) -> Case:
     """A reply from the customer's side (their user, or staff typing what they said). A case
     that was waiting on the customer resumes: its paused clocks run again."""

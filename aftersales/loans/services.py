@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import STAFF_ROLES, Role, User
 from aftersales.assets.models import Product
 from aftersales.cases.models import OPEN_STATUSES, Case, CaseClock, ClockState, ClockTarget
-from aftersales.cases.services import case_note
+from aftersales.cases.services import case_note, case_system_note
 from aftersales.core.errors import Conflict, NotFound, ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.customers.models import Site
@@ -316,6 +316,9 @@ def propose_substitutes(*, now: dt.datetime | None = None, batch_size: int = 200
                 proposal = SubstituteProposal.objects.create(
                     case=case, unit=unit, proposed_at=now, reason=ProposalReason.RESOLUTION_AT_RISK,
                 )
+                case_system_note(case_id=case.pk, now=now, text=_(
+                    "故障修复时限将超时，系统建议借用替代设备 %(unit)s（%(depot)s）") % {
+                    "unit": _unit_label(unit), "depot": unit.depot.name})
                 notifications += _proposal_notifications(proposal, case, managers)
                 made += 1
             outbox_enqueue(notifications=notifications)

@@ -89,6 +89,12 @@ def test_the_scan_proposes_once_for_a_case_past_its_resolution_warning(agent, ma
     assert proposal.proposed_by is None
     assert sorted(OutboxMessage.objects.filter(key__startswith="substitute-proposal:")
                   .values_list("recipient", flat=True)) == ["agent@example.invalid", "manager@example.invalid"]
+    # and the case's timeline says so, as a note of the system's own
+    from aftersales.cases.models import CaseEvent
+
+    note = CaseEvent.objects.filter(case=case, kind="note").latest("sequence")
+    assert note.actor_id is None
+    assert "系统建议借用替代设备" in note.data["note"]
 
 
 def test_a_declined_scan_proposal_is_not_proposed_again(agent, acme, acme_asset, unit, diamond_contract):
