@@ -5,6 +5,7 @@ from aftersales.console.views import (
     case,
     dispatch,
     emergencies,
+    inspections,
     intake,
     loans,
     parts,
@@ -38,6 +39,8 @@ urlpatterns = [
          name="work_order_parts_request"),
     path("work-orders/<uuid:work_order_id>/photos", workorders.work_order_photo, name="work_order_photo"),
     path("emergencies/", emergencies.emergency_board, name="emergencies"),
+    path("work-orders/<uuid:work_order_id>/checklist/", inspections.inspection_checklist,
+         name="inspection_checklist"),
     # Duty roster (值班)
     path("roster/", roster.on_duty_page, name="roster-on-duty"),
     path("roster/teams/", roster.team_list, name="roster-teams"),

@@ -26,6 +26,9 @@ NOT_FOUND_MESSAGES = {
     "work_order": gettext_noop("未找到该派工单"),
     "loan": gettext_noop("未找到该借用记录"),
     "return request": gettext_noop("未找到该退换货申请"),
+    "inspection": gettext_noop("未找到该巡检任务"),
+    "inspection plan": gettext_noop("未找到该巡检计划"),
+    "maintenance_log": gettext_noop("未找到该维修保养记录"),
 }
 
 

@@ -21,6 +21,7 @@ from aftersales.contracts.services import contract_create
 from aftersales.customers.models import Customer
 from aftersales.customers.services import contact_create, customer_create, site_create
 from aftersales.demo.field_service import load_field_service
+from aftersales.demo.maintenance import load_inspections, load_maintenance
 
 STAFF = [
     ("admin", Role.ADMIN, "系统管理员", "admin@aftersales.invalid"),
@@ -151,6 +152,10 @@ def load_demo(*, password: str) -> DemoUsers:
     _demo_cases(staff, customers, contacts, assets)
     load_field_service(staff=staff, engineers=[staff["engineer"], staff["engineer2"], staff["engineer3"]],
                        products=products, assets=assets, customers=customers)
+    load_maintenance(staff=staff, engineers=[staff["engineer"], staff["engineer2"]],
+                     sites=sites["xjjt-urumqi"][:2], assets=assets)
+    load_inspections(staff=staff, engineers=[staff["engineer"], staff["engineer2"]],
+                     sites=sites["xjjt-urumqi"][:2], assets=assets)
     return DemoUsers(password, usernames)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aftersales.portal import views
+from aftersales.portal import owner_signing, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("attachments/<uuid:attachment_id>", views.attachment_download, name="attachment"),
     path("returns/", views.return_requests, name="returns"),
     path("returns/<uuid:request_id>/", views.return_request_page, name="return"),
+    # No sign-in: the one-time token in the e-mailed link is the key (业主签字).
+    path("maintenance/sign/<str:token>/", owner_signing.owner_sign, name="owner_sign"),
 ]

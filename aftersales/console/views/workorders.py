@@ -26,6 +26,7 @@ from aftersales.console.forms_workorders import (
 )
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
+from aftersales.inspections.selectors import occurrence_of_work_order
 from aftersales.parts import services as parts_services
 from aftersales.parts.selectors import get_depot, get_part, parts_requests, work_order_parts_lines
 from aftersales.workorders import services
@@ -81,6 +82,8 @@ def work_order_context(request: HttpRequest, work_order_id: uuid.UUID, *, form: 
         "can_use_parts": work_order.status in ("on_site", "work_done"),
         "photos": work_order_photos(work_order), "photo_form": photo_form or PhotoForm(),
         "can_add_photo": work_order.status in TRANSITIONS["add_photo"],
+        "inspection": occurrence_of_work_order(request.user, work_order.pk)
+        if work_order.kind == "inspection" else None,
     }
 
 

@@ -62,3 +62,30 @@ def test_the_demo_has_field_service_in_every_state():
 
     assert set(Loan.objects.values_list("status", flat=True)) == {"out", "returned"}
     assert set(ReturnRequest.objects.values_list("status", flat=True)) == {"completed", "rejected"}
+
+
+def test_the_demo_has_sealed_log_books_whose_chains_verify():
+    from aftersales.maintenance.chain import verify_chain
+    from aftersales.maintenance.models import LogStatus, MaintenanceLog
+
+    load_demo(password="demo-password-1")
+    assert set(MaintenanceLog.objects.values_list("status", flat=True)) == set(LogStatus.values)
+    assert MaintenanceLog.objects.filter(corrects__isnull=False).exists()
+    report = verify_chain()
+    assert report.broken is None
+    assert report.checked >= 20
+
+
+def test_the_demo_has_inspection_plans_done_failed_and_overdue():
+    from aftersales.inspections.models import (
+        InspectionItemResult,
+        InspectionOccurrence,
+        InspectionPlan,
+    )
+
+    load_demo(password="demo-password-1")
+    assert InspectionPlan.objects.count() == 3
+    assert InspectionOccurrence.objects.filter(status="completed").exists()
+    assert InspectionOccurrence.objects.filter(overdue_at__isnull=False).exists()
+    failed = InspectionItemResult.objects.get(is_passed=False)
+    assert failed.case.channel == "inspection"
