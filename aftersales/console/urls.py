@@ -8,6 +8,7 @@ from aftersales.console.views import (
     inspections,
     intake,
     loans,
+    maintenance,
     parts,
     queue,
     returns,
@@ -73,4 +74,11 @@ urlpatterns = [
     path("returns/<uuid:request_id>/", returns.return_page, name="return"),
     path("returns/<uuid:request_id>/<slug:step>", returns.return_step, name="return-step"),
     path("assets/<uuid:asset_id>/returns/new", returns.asset_return_new, name="asset-return-new"),
+    # Maintenance logs (维修保养记录)
+    path("maintenance/", maintenance.log_list_page, name="maintenance"),
+    path("maintenance/new", maintenance.log_new, name="maintenance-new"),
+    path("maintenance/logbook/", maintenance.logbook_page, name="maintenance-logbook"),
+    path("maintenance/verify/", maintenance.verify_page, name="maintenance-verify"),
+    path("maintenance/<uuid:log_id>/", maintenance.log_page, name="maintenance-log"),
+    path("maintenance/<uuid:log_id>/actions/<slug:action>", maintenance.log_action, name="maintenance-action"),
 ]

@@ -26,6 +26,7 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                              Role.ENGINEER})),
     ("console:returns", _("退换货"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                             Role.ENGINEER})),
+    ("console:maintenance", _("维修保养记录"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),
