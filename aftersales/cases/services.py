@@ -42,7 +42,12 @@ from aftersales.cases.models import (
 from aftersales.cases.notify import assignment_notification
 from aftersales.cases.transitions import ACTION_LABELS, next_status
 from aftersales.contracts.models import Severity, SlaPolicy
-from aftersales.contracts.services import PolicyInForce, policy_in_force, policy_targets
+from aftersales.contracts.services import (
+    PolicyInForce,
+    policy_in_force,
+    policy_regions,
+    policy_targets,
+)
 from aftersales.core.errors import (
     Conflict,
     NotFound,
@@ -81,13 +86,22 @@ NOT_THE_CUSTOMERS = {
 }
 
 
-# --- clocks ---------------------------------------------------------------------------------
+# --- clocks -----------------------------------------------def case_region(case: Case) -> str:
+    """Where the case is, for targets that differ by region: its site's region, else its
+    customer's."""
+    if case.site_id is not None and case.site is not None and case.site.region:
+        return str(case.site.region)
+    return str(case.customer.region or "")
 
 
 def case_targets(case: Case, fault: FaultLevel | None = None) -> dict[str, int | None]:
-    """{clock target: minutes}: the policy's for the case's severity, replaced by the targets
-    its fault class's emergency level sets (R10)."""
-    targets = policy_targets(case.policy, case.severity)
+    """{clock target: minutes}: the policy's for the case's severity (a region's own where the
+    policy has them for the case's region), replaced by the targets its fault class's emergency
+    level sets (R10)."""
+    regions = policy_regions(case.policy)
+    region = case_region(case) if regions else ""
+    targets = policy_targets(case.policy, case.severity, region if region in regions else "")
+_targets(case.policy, case.severity)
     if case.fault_class_id is not None:
         fault = fault if fault is not None else fault_level(case.fault_class_id)
         if fault is not None:

@@ -38,8 +38,17 @@ def _policy_out(policy: SlaPolicy) -> SlaPolicyOut:
         id=policy.pk, code=policy.code, name=policy.name, calendar=policy.calendar.code,
         warning_percent=policy.warning_percent, is_default=policy.is_default, version=policy.version,
         targets={t.severity: TargetsIn(**{f: getattr(t, f) for f in TARGET_FIELDS})
-                 for t in policy.targets.all()},
+                 for t in policy.targets.all() if not t.region},
+        regional_targets=_regional(policy),
     )
+
+
+def _regional(policy: SlaPolicy) -> dict[str, dict[str, TargetsIn]]:
+    regional: dict[str, dict[str, TargetsIn]] = {}
+    for t in policy.targets.all():
+        if t.region:
+            regional.setdefault(t.region, {})[t.severity] = TargetsIn(**{f: getattr(t, f) for f in TARGET_FIELDS})
+    return regional
 
 
 def _policies() -> object:
@@ -68,7 +77,8 @@ def sla_policy_targets_update(request: HttpRequest, code: str, payload: TargetsU
     policy = SlaPolicy.objects.filter(code=code).first()
     if policy is None:
         raise NotFound(_("没有代码为“%(code)s”的 SLA 策略") % {"code": code}, code="policy_not_found")
-    sla_policy_set_targets(policy=policy, targets={s: t.dict() for s, t in payload.targets.items()})
+    sla_policy_set_targets(policy=policy, targets={s: t.dict() for s, t in payload.targets.items()},
+                           region=payload.region)
     return _policy_out(_policies().get(pk=policy.pk))  # type: ignore[attr-defined]
 
 

@@ -45,7 +45,11 @@ class SlaPolicy(BaseModel):
 
 
 class SlaTarget(BaseModel):
-    """Targets in minutes of the policy's calendar for one severity; empty means no clock."""
+    """Targets in minutes of the policy's calendar for one severity; empty means no clock.
+
+    A row with a region (e.g. "北京") holds what differs for cases at a site of that region
+    ("京津 2 小时到场，其他地区 48 小时"): its filled targets replace the default row's, its
+    empty ones keep them."""
 
     policy = models.ForeignKey(
         SlaPolicy, on_delete=models.CASCADE, related_name="targets", verbose_name=_("策略")
@@ -55,17 +59,19 @@ class SlaTarget(BaseModel):
     on_site_minutes = models.PositiveIntegerField(_("到场（分钟）"), null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(_("故障修复（分钟）"), null=True, blank=True)
     restoration_minutes = models.PositiveIntegerField(_("恢复正常（分钟）"), null=True, blank=True)
+    region = models.CharField(_("地区"), max_length=100, blank=True, default="",
+                              help_text=_("留空为默认目标；填写时，该地区站点的工单使用此行已填写的目标"))
 
     class Meta:
-        ordering = ["policy", "severity"]
+        ordering = ["policy", "severity", "region"]
         verbose_name = _("SLA 目标")
         verbose_name_plural = _("SLA 目标")
         constraints = [
-            models.UniqueConstraint(fields=["policy", "severity"], name="sla_target_unique_severity")
+            models.UniqueConstraint(fields=["policy", "severity", "region"], name="sla_target_unique_severity_region")
         ]
 
     def __str__(self) -> str:
-        return f"{self.policy.code} {self.severity}"
+        return f"{self.policy.code} {self.severity}{' ' + self.region if self.region else ''}"
 
 
 class ServiceTier(BaseModel):

@@ -32,10 +32,15 @@ class SlaPolicyOut(Schema):
     is_default: bool
     version: int
     targets: dict[str, TargetsIn]
+    regional_targets: dict[str, dict[str, TargetsIn]] = Field(
+        description="region -> severity -> the targets that differ for cases at a site of that region "
+                    "(null: the default target applies)")
 
 
 class TargetsUpdateIn(Schema):
     targets: dict[str, TargetsIn] = Field(description="severity -> targets; replaces those severities")
+    region: str = Field(default="", max_length=100,
+                        description="empty: the default targets; else the targets of cases at sites of this region")
 
 
 class TierIn(Schema):

@@ -80,12 +80,29 @@ def sla_policy_create(
 
 @transaction.atomic
 def sla_policy_set_targets(
-    *, policy: SlaPolicy, targets: Mapping[str, Mapping[str, int | None]]
+    *, policy: SlaPolicy, targets: Mapping[str, Mapping[str, int | None]], region: str = ""
 ) -> SlaPolicy:
-    """Replace targets; open cases under this policy are re-derived at the next sweep."""
+    """Replace targets (the default ones, or a region's); open cases under this policy are
+    re-derived at the next sweep."""
     _validate_targets(targets)
+    region = region.strip()
+    if len(region) > REGION_MAX_LENGTH:
+        raise ValidationFailed(_("地区名称过长"), field="region")
     for severity, values in targets.items():
-        SlaTarget.objects.update_or_create(policy=policy, severity=severity, defaults=dict(values))
+        SlaTarget.objects.update_or_create(policy=policy, severity=severity, region=region, defaults=dict(values))
+    SlaPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1)
+    policy.refresh_from_db()
+    return policy
+
+
+@transaction.atomic
+def sla_policy_remove_region(*, policy: SlaPolicy, region: str) -> SlaPolicy:
+    """Drop a region's targets: its cases go back to the default ones at the next sweep."""
+    if not region.strip():
+        raise ValidationFailed(_("请填写地区"), field="region")
+    deleted, _rows = SlaTarget.objects.filter(policy=policy, region=region.strip()).delete()
+    if not deleted:
+        raise NotFound(_("该策略没有地区“%(region)s”的目标") % {"region": region}, code="region_not_found")
     SlaPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1)
     policy.refresh_from_db()
     return policy
@@ -98,17 +115,40 @@ def sla_policy_touch(*, policy: SlaPolicy) -> None:
     policy.refresh_from_db(fields=["version"])
 
 
-_targets_cache: dict[tuple[Any, int, str], dict[str, int | None]] = {}
+REGION_MAX_LENGTH = 100
+_targets_cache: dict[tuple[Any, int, str, str], dict[str, int | None]] = {}
+_regions_cache: dict[tuple[Any, int], frozenset[str]] = {}
 
 
-def policy_targets(policy: SlaPolicy, severity: str) -> dict[str, int | None]:
-    """{clock target: minutes} of the policy for a severity (empty when none is set)."""
-    key = (policy.pk, policy.version, severity)
+def policy_regions(policy: SlaPolicy) -> frozenset[str]:
+    """The regions that have targets of their own in the policy (most policies: none, and then
+    a case's region is never looked up)."""
+    key = (policy.pk, policy.version)
+    cached = _regions_cache.get(key)
+    if cached is None:
+        cached = frozenset(SlaTarget.objects.filter(policy=policy).exclude(region="")
+                           .values_list("region", flat=True).distinct())
+        _regions_cache[key] = cached
+    return cached
+
+
+def policy_targets(policy: SlaPolicy, severity: str, region: str = "") -> dict[str, int | None]:
+    """{clock target: minutes} of the policy for a severity (empty when none is set); for a
+    region with targets of its own, those it fills replace the default ones."""
+    key = (policy.pk, policy.version, severity, region)
     cached = _targets_cache.get(key)
     if cached is not None:
         return dict(cached)
-    row = SlaTarget.objects.filter(policy=policy, severity=severity).values(*TARGET_FIELDS).first()
-    value = {} if row is None else {name.removesuffix("_minutes"): minutes for name, minutes in row.items()}
+    regions = ["", region] if region else [""]
+    rows = {row.pop("region"): row for row in
+            SlaTarget.objects.filter(policy=policy, severity=severity, region__in=regions).values("region", *TARGET_FIELDS)}
+    value: dict[str, int | None] = {}
+    default = rows.get("")
+    if default is not None:
+        value = {name.removesuffix("_minutes"): minutes for name, minutes in default.items()}
+    regional = rows.get(region) if region else None
+    if regional is not None:
+        value.update({name.removesuffix("_minutes"): minutes for name, minutes in regional.items() if minutes is not None})
     _targets_cache[key] = value
     return dict(value)
 
@@ -264,3 +304,34 @@ def default_policy() -> SlaPolicy:
     if policy is None:
         raise NotFound(_("尚未配置默认 SLA 策略"), code="no_default_policy")
     return policy
+
+
+@transaction.atomic
+def sla_policy_set_calendar(*, policy: SlaPolicy, calendar: Calendar) -> SlaPolicy:
+    """Measure the policy's targets on another calendar; open cases under it are re-derived at
+    the next sweep (the version moves on)."""
+    if policy.calendar_id == calendar.pk:
+        return policy
+    SlaPolicy.objects.filter(pk=policy.pk).update(calendar=calendar, version=F("version") + 1)
+    policy.refresh_from_db()
+    return policy
+
+
+@transaction.atomic
+def service_tier_set_policy(*, tier: ServiceTier, policy: SlaPolicy) -> ServiceTier:
+    """Give a tier another SLA policy: cases filed afterwards under its contracts use it."""
+    if tier.policy_id != policy.pk:
+        ServiceTier.objects.filter(pk=tier.pk).update(policy=policy)
+        tier.refresh_from_db()
+    return tier
+
+
+@transaction.atomic
+def contract_set_policy_override(*, contract: Contract, policy: SlaPolicy | None) -> Contract:
+    """Make the policy the contract's own (None: back to its tier's); cases filed afterwards
+    under the contract use it."""
+    policy_id = policy.pk if policy is not None else None
+    if contract.policy_override_id != policy_id:
+        Contract.objects.filter(pk=contract.pk).update(policy_override=policy)
+        contract.refresh_from_db()
+    return contract
