@@ -86,7 +86,29 @@ NOT_THE_CUSTOMERS = {
 }
 
 
-# --- clocks -----------------------------------------------def case_region(case: Case) -> str:
+# --- the case's text, for apps above -------------------------------------------------------
+
+# Apps above cases keep copies of a case's text (the knowledge base's search index). They
+# register here and are called in the same transaction as every change of that text, with the
+# resolution just given (None: unchanged since the last call) and whether the case is new.
+CaseTextHook = Callable[[Case, str | None, bool], None]
+_text_hooks: list[CaseTextHook] = []
+
+
+def register_case_text_hook(hook: CaseTextHook) -> None:
+    if hook not in _text_hooks:
+        _text_hooks.append(hook)
+
+
+def _text_changed(case: Case, *, resolution: str | None = None, is_new: bool = False) -> None:
+    for hook in _text_hooks:
+        hook(case, resolution, is_new)
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def case_region(case: Case) -> str:
     """Where the case is, for targets that differ by region: its site's region, else its
     customer's."""
     if case.site_id is not None and case.site is not None and case.site.region:
@@ -101,7 +123,6 @@ def case_targets(case: Case, fault: FaultLevel | None = None) -> dict[str, int |
     regions = policy_regions(case.policy)
     region = case_region(case) if regions else ""
     targets = policy_targets(case.policy, case.severity, region if region in regions else "")
-_targets(case.policy, case.severity)
     if case.fault_class_id is not None:
         fault = fault if fault is not None else fault_level(case.fault_class_id)
         if fault is not None:
@@ -368,6 +389,7 @@ def _case_open(
             IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
         if assignee is not None:
             outbox_enqueue(notifications=assignment_notification(case=case, assignee=assignee, sequence=2))
+        _text_changed(case, resolution="", is_new=True)
     return FiledCase(case=case, created=True, events=events, clocks=clock_rows)
 
 
@@ -510,7 +532,8 @@ def case_resolve(*, actor: User, case_id: Any, resolution: str, now: dt.datetime
         case.resolved_at = now
 
     return _perform(actor=actor, case_id=case_id, action="resolve", kind=EventKind.RESOLVED,
-                    data={"resolution": resolution}, apply=apply, now=now)
+                    data={"resolution": resolution}, apply=apply, now=now,
+                    extra=lambda case, _event: _text_changed(case, resolution=resolution))
 
 
 def case_restore(*, actor: User, case_id: Any, note: str = "", now: dt.datetime | None = None) -> Case:
@@ -676,6 +699,8 @@ def case_customer_reply(*, actor: User, case_id: Any, message: str, now: dt.date
 # --- editing --------------------------------------------------------------------------------
 
 EDITABLE_BY_CUSTOMER = frozenset({"title", "description"})
+# What the copies of a case's text hold (see register_case_text_hook).
+TEXT_FIELDS = frozenset({"title", "description"})
 EDITABLE = frozenset({"title", "description", "impact", "severity", "category", "contact_id",
                       "site_id", "asset_id", "policy"})
 
@@ -759,6 +784,8 @@ def case_update(*, actor: User, case_id: Any, expected_version: int | None, chan
     case.version += 1
     clocks_sync(case=case, now=now)
     case.save()
+    if after.keys() & TEXT_FIELDS:
+        _text_changed(case)
     return case
 
 

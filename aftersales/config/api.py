@@ -30,6 +30,8 @@ from aftersales.maintenance.api import router as maintenance_router
 from aftersales.parts.api import router as parts_router
 from aftersales.returns.api import router as returns_router
 from aftersales.roster.api import router as roster_router
+from aftersales.special_periods.api import router as special_periods_router
+from aftersales.training.api import router as training_router
 from aftersales.workorders.api import router as workorders_router
 
 
@@ -63,6 +65,8 @@ api.add_router("/loans", loans_router)
 api.add_router("/returns", returns_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/maintenance", maintenance_router)
+api.add_router("/special-periods", special_periods_router)
+api.add_router("/training", training_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

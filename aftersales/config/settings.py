@@ -34,13 +34,16 @@ INSTALLED_APPS = [
     "aftersales.emergencies",
     "aftersales.cases",
     "aftersales.roster",
+    "aftersales.training",
     "aftersales.workorders",
     "aftersales.parts",
     "aftersales.dispatch",
     "aftersales.loans",
     "aftersales.returns",
     "aftersales.inspections",
+    "aftersales.special_periods",
     "aftersales.maintenance",
+    "aftersales.knowledge",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -133,6 +136,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Attachments of cases (images and PDF): the largest accepted file.
 ATTACHMENT_MAX_BYTES = env_int("AFTERSALES_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Training materials include videos: a limit of their own.
+TRAINING_MATERIAL_MAX_BYTES = env_int("AFTERSALES_TRAINING_MATERIAL_MAX_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = env_str("AFTERSALES_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -142,6 +147,10 @@ EMAIL_HOST_USER = env_str("AFTERSALES_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("AFTERSALES_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("AFTERSALES_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("AFTERSALES_DEFAULT_FROM_EMAIL", "service@aftersales.invalid")
+# The address people outside reach the product at: links in e-mails (the owner's one-time
+# signing link) start with it.
+AFTERSALES_PUBLIC_URL = env_str("AFTERSALES_PUBLIC_URL",
+                                f"http://{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}")
 
 # Background work: Huey. The embedded default keeps its queue in a SQLite file (no server);
 # production points it at Redis (AFTERSALES_TASK_BACKEND=redis) and runs many workers.

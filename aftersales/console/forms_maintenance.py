@@ -101,6 +101,8 @@ class LogContentForm(forms.Form):
 class LogNewForm(LogContentForm):
     site = forms.TypedChoiceField(label=_("站点"), coerce=uuid.UUID)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # The work order the log records (an inspection or a repair), when opened from it.
+    work_order = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     field_order = ["site", "asset", "period_kind", "performed_at"]
 
@@ -109,6 +111,11 @@ class LogNewForm(LogContentForm):
         _select(self, "site").choices = [("", "—"), *site_choices()]
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4().hex
+
+    def changes(self) -> dict[str, Any]:
+        values = super().changes()
+        values["work_order_id"] = self.cleaned_data.get("work_order")
+        return values
 
 
 class SignForm(forms.Form):

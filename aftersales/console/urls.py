@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from aftersales.console.views import (
     archive,
     case,
     dispatch,
     emergencies,
+    inspection_plans,
     inspections,
     intake,
     loans,
@@ -42,6 +43,21 @@ urlpatterns = [
     path("emergencies/", emergencies.emergency_board, name="emergencies"),
     path("work-orders/<uuid:work_order_id>/checklist/", inspections.inspection_checklist,
          name="inspection_checklist"),
+    # Inspection plans and checklists (巡检计划与检查表)
+    path("inspections/", inspection_plans.plan_list_page, name="inspection-plans"),
+    path("inspections/plans/create/", inspection_plans.plan_new, name="inspection-plan-create"),
+    path("inspections/plans/<uuid:plan_id>/", inspection_plans.plan_page, name="inspection-plan"),
+    path("inspections/plans/<uuid:plan_id>/update/", inspection_plans.plan_edit, name="inspection-plan-update"),
+    path("inspections/plans/<uuid:plan_id>/activate", inspection_plans.plan_set_active, {"state": "activate"},
+         name="inspection-plan-activate"),
+    path("inspections/plans/<uuid:plan_id>/deactivate", inspection_plans.plan_set_active,
+         {"state": "deactivate"}, name="inspection-plan-deactivate"),
+    path("inspections/templates/", inspection_plans.template_list_page, name="inspection-templates"),
+    path("inspections/templates/create/", inspection_plans.template_new, name="inspection-template-create"),
+    path("inspections/templates/<slug:code>/activate", inspection_plans.template_set_active,
+         {"state": "activate"}, name="inspection-template-activate"),
+    path("inspections/templates/<slug:code>/deactivate", inspection_plans.template_set_active,
+         {"state": "deactivate"}, name="inspection-template-deactivate"),
     # Duty roster (值班)
     path("roster/", roster.on_duty_page, name="roster-on-duty"),
     path("roster/teams/", roster.team_list, name="roster-teams"),
@@ -81,4 +97,8 @@ urlpatterns = [
     path("maintenance/verify/", maintenance.verify_page, name="maintenance-verify"),
     path("maintenance/<uuid:log_id>/", maintenance.log_page, name="maintenance-log"),
     path("maintenance/<uuid:log_id>/actions/<slug:action>", maintenance.log_action, name="maintenance-action"),
+    # Training (培训): sessions, attendance, materials, qualifications
+    path("training/", include("aftersales.console.training_urls")),
+    # Special-period support (特殊时期保障): duty, pre-inspections, stand-by resources
+    path("special-periods/", include("aftersales.console.special_period_urls")),
 ]

@@ -26,10 +26,16 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                              Role.ENGINEER})),
     ("console:returns", _("退换货"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                             Role.ENGINEER})),
+    ("console:inspection-plans", _("巡检计划"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})),
     ("console:maintenance", _("维修保养记录"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})),
+    ("console:special-periods", _("特殊时期保障"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                                       Role.ENGINEER, Role.EXPERT})),
+    ("console:training-sessions", _("培训"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                                     Role.ENGINEER, Role.EXPERT})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),
+    ("portal:training", _("培训与资料"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
 )
 

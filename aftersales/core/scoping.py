@@ -29,6 +29,10 @@ NOT_FOUND_MESSAGES = {
     "inspection": gettext_noop("未找到该巡检任务"),
     "inspection plan": gettext_noop("未找到该巡检计划"),
     "maintenance_log": gettext_noop("未找到该维修保养记录"),
+    "training session": gettext_noop("未找到该培训场次"),
+    "training material": gettext_noop("未找到该培训资料"),
+    "qualification": gettext_noop("未找到该资质"),
+    "special period": gettext_noop("未找到该保障期"),
 }
 
 

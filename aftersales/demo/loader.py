@@ -22,6 +22,8 @@ from aftersales.customers.models import Customer
 from aftersales.customers.services import contact_create, customer_create, site_create
 from aftersales.demo.field_service import load_field_service
 from aftersales.demo.maintenance import load_inspections, load_maintenance
+from aftersales.demo.special_periods import load_special_periods
+from aftersales.demo.training import load_training
 
 STAFF = [
     ("admin", Role.ADMIN, "系统管理员", "admin@aftersales.invalid"),
@@ -156,6 +158,8 @@ def load_demo(*, password: str) -> DemoUsers:
                      sites=sites["xjjt-urumqi"][:2], assets=assets)
     load_inspections(staff=staff, engineers=[staff["engineer"], staff["engineer2"]],
                      sites=sites["xjjt-urumqi"][:2], assets=assets)
+    load_special_periods(staff=staff, sites=sites["xjjt-urumqi"], assets=assets)
+    load_training(staff=staff, products=products, customers=customers, contacts=contacts)
     return DemoUsers(password, usernames)
 
 

@@ -1,8 +1,9 @@
 """Reads for dispatch (派工调度): the technicians ranked for one case.
 
 Ranking a case costs a fixed number of queries, whatever the number of technicians and work
-orders: the case with its site and product, its on-site clock, the technicians, their
-products, who is on duty, and the open work orders per technician.
+orders: the case with its site and product, its on-site clock, the technicians, who is skilled
+for the product (by the roster profile's products or a valid qualification, 上岗资质), who is
+on duty, and the open work orders per technician.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from aftersales.dispatch.ranking import (
 )
 from aftersales.roster.models import Technician
 from aftersales.roster.selectors import on_duty_user_ids, require_aware
+from aftersales.training.selectors import valid_qualifications
 from aftersales.workorders.models import OPEN_WORK_ORDER_STATUSES, WorkOrder
 
 # Who may see the ranked list: the hotline sees it too, to tell a caller who is coming.
@@ -153,7 +155,8 @@ def dispatch_candidates(*, now: dt.datetime, product_id: uuid.UUID | None = None
     """Every active technician as ranking sees them: skills, base, duty and load.
 
     `product_ids` holds only `product_id`, for those who have it: the one product a ranking
-    asks about, so that a technician's other products are never read.
+    asks about, so that a technician's other products are never read. A technician has it
+    through the roster profile's products, or through a valid qualification for it (training).
 
     The same technicians as `roster.selectors.technicians_for()` (active profile, active user),
     read as plain values: that selector builds three model instances per technician, which for
@@ -174,11 +177,20 @@ def dispatch_candidates(*, now: dt.datetime, product_id: uuid.UUID | None = None
     )
     skilled: set[uuid.UUID] = set()
     if product_id is not None:
-        skilled = set(
-            Technician.products.through.objects.filter(product_id=product_id).values_list(
-                "technician_id", flat=True
-            )
+        # Skilled by the roster profile or by a valid qualification: one query for both.
+        by_profile = (
+            Technician.products.through.objects.filter(product_id=product_id)
+            .order_by()
+            .values_list("technician_id", flat=True)
         )
+        by_qualification = (
+            Technician.objects.filter(
+                user_id__in=valid_qualifications(product_id, now).order_by().values("user_id")
+            )
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        skilled = set(by_profile.union(by_qualification))
     has_product = frozenset({product_id}) if product_id is not None else frozenset()
     on_duty = on_duty_user_ids(at=now)
     load = open_work_order_counts()

@@ -35,7 +35,13 @@ from aftersales.assets.models import Asset
 from aftersales.calendars.models import Calendar
 from aftersales.calendars.services import business_calendar
 from aftersales.cases.services import case_open
-from aftersales.core.errors import Conflict, DomainError, PreconditionFailed, ValidationFailed
+from aftersales.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import Role
 from aftersales.customers.models import Site
@@ -114,6 +120,22 @@ def checklist_template_create(*, actor: User, code: str, name: str,
             unit=str(raw.get("unit") or "")[:20], is_photo_required=bool(raw.get("is_photo_required")),
         ))
     ChecklistItem.objects.bulk_create(rows)
+    return template
+
+
+@transaction.atomic
+def checklist_template_set_active(*, actor: User, code: str, is_active: bool) -> ChecklistTemplate:
+    """Withdraw a template from new plans (or offer it again). Templates are never edited in place:
+    results copy their items' labels, and plans that use a withdrawn template go on with it."""
+    require_role(actor, PLANNING_ROLES, doing=_("维护检查表"))
+    template = ChecklistTemplate.objects.select_for_update().filter(code=code).first()
+    if template is None:
+        raise NotFound(_("没有这个检查表模板"), code="template_not_found")
+    if template.is_active == is_active:
+        raise Conflict(_("检查表已是启用状态") if is_active else _("检查表已停用"), code="template_state",
+                       field="is_active")
+    template.is_active = is_active
+    template.save(update_fields=["is_active", "updated_at"])
     return template
 
 

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aftersales.maintenance import services
 from aftersales.maintenance.chain import verify_chain
-from aftersales.maintenance.logbook import logbook_pdf, logbook_xlsx
+from aftersales.maintenance.logbook import log_pdf, logbook_pdf, logbook_xlsx
 from aftersales.maintenance.models import MaintenanceLog, PeriodKind
 from aftersales.maintenance.schemas import (
     CorrectionIn,
@@ -132,6 +132,17 @@ def maintenance_logbook_xlsx(request: HttpRequest, site: uuid.UUID, start: dt.da
     _period(period_kind, start, end)
     response = HttpResponse(logbook_xlsx(site_row, period_kind, start, end), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="logbook-{start}-{end}.xlsx"'
+    return response
+
+
+@router.get("/{uuid:log_id}/log.pdf")
+def maintenance_log_pdf(request: HttpRequest, log_id: uuid.UUID) -> HttpResponse:
+    """One sealed log with both signatures, as it stands in the log book."""
+    log = get_log_for_user(request.user, log_id)
+    if not log.is_sealed:
+        raise Conflict(_("记录封存后才能导出"), code="log_not_sealed")
+    response = HttpResponse(log_pdf(log), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="maintenance-log-{log.chain_index}.pdf"'
     return response
 
 

@@ -79,21 +79,28 @@ def _signature_flowable(stored: FieldFile, name: str, at: dt.datetime | None, st
 
 def logbook_pdf(site: Site, period_kind: str | None, start: dt.date, end: dt.date) -> bytes:
     """The log book as PDF bytes: one block per sealed log, with both signatures."""
+    logs = logbook_logs(site, period_kind=period_kind, start=_bounds(start, end)[0], end=_bounds(start, end)[1])
+    summary = _("期间 %(start)s 至 %(end)s，共 %(n)d 条") % {"start": start.isoformat(), "end": end.isoformat(),
+                                                         "n": len(logs)}
+    return _pdf(_title(site, period_kind), summary, logs)
+
+
+def log_pdf(log: MaintenanceLog) -> bytes:
+    """One sealed log as PDF bytes, as it stands in its site's log book."""
+    summary = _("%(site)s · 第 %(index)d 条") % {"site": log.site.name, "index": log.chain_index}
+    return _pdf(_("维修保养记录"), summary, [log])
+
+
+def _pdf(title_text: str, summary: str, logs: list[MaintenanceLog]) -> bytes:
     register_font()
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=9, leading=13, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1)
     heading = ParagraphStyle("heading", parent=base, fontSize=11, leading=16, spaceBefore=8, spaceAfter=3)
-    logs = logbook_logs(site, period_kind=period_kind, start=_bounds(start, end)[0], end=_bounds(start, end)[1])
 
     def p(text: str) -> Paragraph:
         return Paragraph(escape(text or "—").replace("\n", "<br/>"), base)
 
-    story: list[Any] = [
-        Paragraph(escape(_title(site, period_kind)), title),
-        Paragraph(escape(_("期间 %(start)s 至 %(end)s，共 %(n)d 条") % {
-            "start": start.isoformat(), "end": end.isoformat(), "n": len(logs)}), base),
-        Spacer(1, 4 * mm),
-    ]
+    story: list[Any] = [Paragraph(escape(title_text), title), Paragraph(escape(summary), base), Spacer(1, 4 * mm)]
     for log in logs:
         header = _("第 %(index)d 条") % {"index": log.chain_index}
         if log.corrects_id is not None:
@@ -114,7 +121,7 @@ def logbook_pdf(site: Site, period_kind: str | None, start: dt.date, end: dt.dat
         story.append(table)
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                      bottomMargin=15 * mm, title=_title(site, period_kind)).build(story)
+                      bottomMargin=15 * mm, title=title_text).build(story)
     return buffer.getvalue()
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from aftersales.portal import owner_signing, views
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("returns/<uuid:request_id>/", views.return_request_page, name="return"),
     # No sign-in: the one-time token in the e-mailed link is the key (业主签字).
     path("maintenance/sign/<str:token>/", owner_signing.owner_sign, name="owner_sign"),
+    # Training sessions and product materials (培训与资料)
+    path("training/", include("aftersales.portal.training_urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -84,3 +85,15 @@ def event_texts(event: Any) -> list[str]:
     """The free texts an event carries (a reply, a reason, a note), in a fixed order."""
     data = event.data or {}
     return [str(data[key]) for key in EVENT_TEXT_KEYS if data.get(key)]
+
+
+@register.filter
+def plain_number(value: Any) -> str:
+    """A stored decimal as people write it: 210.000 → 210, 11.500 → 11.5 (None → "")."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{number:f}"

@@ -192,3 +192,42 @@ def test_the_log_book_links_to_the_pdf_and_excel_exports(engineer, acme_site, cl
     reversed_range = client.get("/console/maintenance/logbook/", {"site": str(acme_site.pk),
                                                                   "start": "2026-12-31", "end": "2026-01-01"})
     assert reversed_range.status_code == 422
+
+
+def test_a_sealed_log_downloads_as_its_own_pdf_and_a_draft_does_not(engineer, acme_site, client_for):
+    from aftersales.workorders.tests.pdf_text import pdf_text
+
+    log = sealed(engineer, acme_site)
+    client = client_for(engineer)
+    assert f"/api/v1/maintenance/{log.pk}/log.pdf" in client.get(f"/console/maintenance/{log.pk}/").content.decode()
+    answer = client.get(f"/api/v1/maintenance/{log.pk}/log.pdf")
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pdf"
+    text = pdf_text(answer.content)
+    assert log.treatment in text
+    assert log.content_hash in text
+    refused = client.get(f"/api/v1/maintenance/{draft(engineer, acme_site).pk}/log.pdf")
+    assert refused.status_code == 409
+
+
+def test_a_log_opened_from_a_work_order_is_filled_from_it_and_linked(engineer, manager, agent, acme, acme_site,
+                                                                      acme_asset, diamond_contract, client_for):
+    from aftersales.workorders import services as work_orders
+    from aftersales.workorders.tests.factories import open_case
+
+    case = open_case(agent, acme, asset_id=acme_asset.pk)
+    work_order, _created = work_orders.work_order_create(actor=agent, case_id=case.pk, kind="repair")
+    client = client_for(engineer)
+    form = client.get(f"/console/maintenance/new?work_order={work_order.pk}").context["form"]
+    assert form.initial["work_order"] == work_order.pk
+    assert form.initial["site"] == acme_site.pk
+    assert form.initial["asset"] == acme_asset.pk
+    assert form.initial["problem"] == case.title
+    made = _new_log(client, acme_site, acme_asset, key="from-wo", work_order=str(work_order.pk))
+    assert made.status_code == 302
+    assert MaintenanceLog.objects.get().work_order_id == work_order.pk
+    # another customer's work order, or none at all, opens nothing
+    assert client.get("/console/maintenance/new?work_order=not-a-uuid").status_code == 200
+    import uuid
+
+    assert client.get(f"/console/maintenance/new?work_order={uuid.uuid4()}").status_code == 404

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,6 +42,7 @@ from aftersales.maintenance.chain import verify_chain
 from aftersales.maintenance.models import LogStatus, MaintenanceLog
 from aftersales.maintenance.selectors import get_log_for_user, get_site_for_user, log_list
 from aftersales.workorders.images import signature_png_from_text
+from aftersales.workorders.selectors import get_work_order_for_user
 
 PAGE = 50
 ACTING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})
@@ -113,7 +115,7 @@ def log_list_page(request: HttpRequest) -> HttpResponse:
 def log_new(request: HttpRequest) -> HttpResponse:
     _require_actor(request)
     if request.method != "POST":
-        return render(request, "console/maintenance/new.html", {"form": LogNewForm()})
+        return render(request, "console/maintenance/new.html", {"form": LogNewForm(initial=_from_work_order(request))})
     form = LogNewForm(request.POST)
     status = 422
     if form.is_valid():
@@ -131,6 +133,22 @@ def log_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已新建维修保养记录（草稿）。"))
             return HttpResponseRedirect(_log_url(log.pk))
     return render(request, "console/maintenance/new.html", {"form": form}, status=status)
+
+
+def _from_work_order(request: HttpRequest) -> dict[str, Any]:
+    """Opened from a work order (?work_order=<id>): its site, asset and time, and the link to it."""
+    try:
+        work_order_id = uuid.UUID(request.GET.get("work_order", ""))
+    except ValueError:
+        return {}
+    work_order = get_work_order_for_user(request.user, work_order_id)
+    case = work_order.case
+    site_id = case.site_id or (case.asset.site_id if case.asset_id and case.asset else None)
+    initial: dict[str, Any] = {"work_order": work_order.pk, "asset": case.asset_id, "site": site_id,
+                               "problem": case.title, "symptom": case.description}
+    if work_order.checked_in_at is not None:
+        initial["performed_at"] = timezone.localtime(work_order.checked_in_at).replace(tzinfo=None)
+    return initial
 
 
 # --- a log's page -----------------------------------------------------------------------------

@@ -84,7 +84,8 @@ def test_the_demo_has_inspection_plans_done_failed_and_overdue():
     )
 
     load_demo(password="demo-password-1")
-    assert InspectionPlan.objects.count() == 3
+    # the three plans of the inspection demo, and the spring festival's pre-inspection
+    assert InspectionPlan.objects.count() == 4
     assert InspectionOccurrence.objects.filter(status="completed").exists()
     assert InspectionOccurrence.objects.filter(overdue_at__isnull=False).exists()
     failed = InspectionItemResult.objects.get(is_passed=False)
