@@ -6,6 +6,7 @@
     aftersales demo         load demo data (--cases N for bulk cases)
     aftersales createuser NAME --role ROLE [--customer ID]
     aftersales sweep        one SLA sweep now
+    aftersales import-commitments FILE   read a written service commitment into a draft
     aftersales manage ...   any Django management command
 """
 
@@ -101,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _manage(["run_huey", *rest])
     if command in {"demo", "createuser", "sweep"}:
         return _manage([command, *rest])
+    if command == "import-commitments":
+        return _manage(["import_commitments", *rest])
     if command == "manage":
         return _manage(rest)
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)

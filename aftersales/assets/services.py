@@ -35,6 +35,26 @@ def product_create(
 
 
 @transaction.atomic
+def product_set_terms(
+    *, product: Product, trial_months: int | None = None, warranty_months: int | None = None,
+    return_days: int | None = None,
+) -> Product:
+    """Change a product's warranty terms (None keeps a term). Warranties are computed when
+    asked (`asset_warranty`), so assets of the product follow at once."""
+    changes = {field: value for field, value in (
+        ("trial_months", trial_months), ("warranty_months", warranty_months), ("return_days", return_days),
+    ) if value is not None}
+    for field, value in changes.items():
+        if not 0 <= value <= 1200:
+            raise ValidationFailed(_("须在 0 到 1200 之间"), field=field)
+    changed = {field: value for field, value in changes.items() if getattr(product, field) != value}
+    if changed:
+        Product.objects.filter(pk=product.pk).update(**changed)
+        product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
 def asset_create(
     *, product: Product, serial_number: str, customer: Customer, site: Site | None = None,
     purchased_on: dt.date | None = None, initial_acceptance_on: dt.date | None = None,

@@ -19,6 +19,7 @@ from aftersales.accounts.api_auth import BearerTokenAuth
 from aftersales.assets.api import router as assets_router
 from aftersales.calendars.api import router as calendars_router
 from aftersales.cases.api import router as cases_router
+from aftersales.commitments.api import router as commitments_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
@@ -67,6 +68,7 @@ api.add_router("/inspections", inspections_router)
 api.add_router("/maintenance", maintenance_router)
 api.add_router("/special-periods", special_periods_router)
 api.add_router("/training", training_router)
+api.add_router("/commitments", commitments_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

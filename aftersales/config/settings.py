@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "aftersales.special_periods",
     "aftersales.maintenance",
     "aftersales.knowledge",
+    "aftersales.commitments",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",

@@ -101,4 +101,6 @@ urlpatterns = [
     path("training/", include("aftersales.console.training_urls")),
     # Special-period support (特殊时期保障): duty, pre-inspections, stand-by resources
     path("special-periods/", include("aftersales.console.special_period_urls")),
+    # Commitment import (服务承诺导入): a written commitment turned into draft policies
+    path("commitments/", include("aftersales.console.commitment_urls")),
 ]

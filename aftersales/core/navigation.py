@@ -32,6 +32,7 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                                        Role.ENGINEER, Role.EXPERT})),
     ("console:training-sessions", _("培训"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                                      Role.ENGINEER, Role.EXPERT})),
+    ("console:commitments", _("服务承诺导入"), frozenset({Role.ADMIN, Role.MANAGER})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),
