@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.services import sign_in_check
 from aftersales.core.errors import PermissionDenied
+from aftersales.core.roles import Role
 
 
 class SignInForm(forms.Form):
@@ -23,8 +24,13 @@ class SignInForm(forms.Form):
 
 
 def home_for(user: object) -> str:
-    """Where a user lands after signing in."""
-    return reverse("portal:home") if getattr(user, "is_customer_user", False) else reverse("console:queue")
+    """Where a user lands after signing in: customers in the portal, managers on their
+    dashboard, the other staff on the queue."""
+    if getattr(user, "is_customer_user", False):
+        return reverse("portal:home")
+    if getattr(user, "role", None) == Role.MANAGER:
+        return reverse("console:report-dashboard")
+    return reverse("console:queue")
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

@@ -103,7 +103,7 @@ def sign_in() -> Callable[[Any, str], None]:
         page.locator("input[name=username]").press_sequentially(username)
         page.locator("input[name=password]").press_sequentially(PASSWORD)
         page.locator("input[name=password]").press("Enter")
-        page.wait_for_url(re.compile(r"/(console|portal)/$"))
+        page.wait_for_url(re.compile(r"/(console/(reports/dashboard/)?|portal/)$"))
 
     return sign_in
 

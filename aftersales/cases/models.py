@@ -153,6 +153,10 @@ class Case(BaseModel):
                 fields=["queue_at"], condition=models.Q(is_breached=True), name="case_breached_queue_idx"
             ),
             models.Index(fields=["opened_at"], name="case_opened_idx"),
+            # Cases resolved per day (the dashboard's backlog trend); partial, so that filing a
+            # case (not resolved yet) writes nothing here.
+            models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False),
+                         name="case_resolved_idx"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +283,8 @@ class CaseClock(BaseModel):
                 condition=models.Q(state="running", breach_recorded_at__isnull=True),
                 name="clock_breach_due_idx",
             ),
+            # Breaches by due time (the dashboard's "breached this week"): only breached clocks.
+            models.Index(fields=["due_at"], condition=models.Q(is_breached=True), name="clock_breached_due_idx"),
         ]
 
     def __str__(self) -> str:

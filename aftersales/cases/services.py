@@ -105,6 +105,23 @@ def _text_changed(case: Case, *, resolution: str | None = None, is_new: bool = F
         hook(case, resolution, is_new)
 
 
+# Apps above cases that act when a case changes status (a survey when it is closed) register
+# here; they are called in the same transaction, after the case and its event are saved, with
+# the status before and after and the time of the change.
+CaseStatusHook = Callable[[Case, str, str, dt.datetime], None]
+_status_hooks: list[CaseStatusHook] = []
+
+
+def register_case_status_hook(hook: CaseStatusHook) -> None:
+    if hook not in _status_hooks:
+        _status_hooks.append(hook)
+
+
+def _status_changed(case: Case, before: str, after: str, now: dt.datetime) -> None:
+    for hook in _status_hooks:
+        hook(case, before, after, now)
+
+
 # --- clocks ---------------------------------------------------------------------------------
 
 
@@ -464,6 +481,8 @@ def _perform(
         case.save()
         if extra is not None:
             extra(case, event)
+        if after != before:
+            _status_changed(case, before, after, now)
         return case
 
 
@@ -693,6 +712,8 @@ def case_customer_reply(*, actor: User, case_id: Any, message: str, now: dt.date
         case.version += 1
         clocks_sync(case=case, now=now)
         case.save()
+        if after != before:
+            _status_changed(case, before, after, now)
         return case
 
 

@@ -20,18 +20,22 @@ from aftersales.assets.api import router as assets_router
 from aftersales.calendars.api import router as calendars_router
 from aftersales.cases.api import router as cases_router
 from aftersales.commitments.api import router as commitments_router
+from aftersales.complaints.api import router as complaints_router
 from aftersales.contracts.api import router as contracts_router
 from aftersales.core.errors import DomainError
 from aftersales.customers.api import router as customers_router
 from aftersales.dispatch.api import router as dispatch_router
 from aftersales.emergencies.api import router as emergencies_router
 from aftersales.inspections.api import router as inspections_router
+from aftersales.knowledge.api import router as knowledge_router
 from aftersales.loans.api import router as loans_router
 from aftersales.maintenance.api import router as maintenance_router
 from aftersales.parts.api import router as parts_router
+from aftersales.reports.api import router as reports_router
 from aftersales.returns.api import router as returns_router
 from aftersales.roster.api import router as roster_router
 from aftersales.special_periods.api import router as special_periods_router
+from aftersales.surveys.api import router as surveys_router
 from aftersales.training.api import router as training_router
 from aftersales.workorders.api import router as workorders_router
 
@@ -69,6 +73,10 @@ api.add_router("/maintenance", maintenance_router)
 api.add_router("/special-periods", special_periods_router)
 api.add_router("/training", training_router)
 api.add_router("/commitments", commitments_router)
+api.add_router("/knowledge", knowledge_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/complaints", complaints_router)
+api.add_router("/reports", reports_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "aftersales.special_periods",
     "aftersales.maintenance",
     "aftersales.knowledge",
+    "aftersales.surveys",
+    "aftersales.complaints",
     "aftersales.commitments",
+    "aftersales.reports",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
@@ -137,6 +140,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # Attachments of cases (images and PDF): the largest accepted file.
 ATTACHMENT_MAX_BYTES = env_int("AFTERSALES_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# How long a satisfaction survey's one-time link stays valid (days).
+AFTERSALES_SURVEY_LINK_DAYS = env_int("AFTERSALES_SURVEY_LINK_DAYS", 14)
 # Training materials include videos: a limit of their own.
 TRAINING_MATERIAL_MAX_BYTES = env_int("AFTERSALES_TRAINING_MATERIAL_MAX_BYTES", 200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

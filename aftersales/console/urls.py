@@ -103,4 +103,12 @@ urlpatterns = [
     path("special-periods/", include("aftersales.console.special_period_urls")),
     # Commitment import (服务承诺导入): a written commitment turned into draft policies
     path("commitments/", include("aftersales.console.commitment_urls")),
+    # Knowledge base (知识库)
+    path("knowledge/", include("aftersales.console.knowledge_urls")),
+    # Satisfaction surveys and return visits (满意度调查与回访)
+    path("surveys/", include("aftersales.console.survey_urls")),
+    # Complaints and corrective actions (投诉与纠正预防措施)
+    path("complaints/", include("aftersales.console.complaint_urls")),
+    # Reports and the compliance report (报表)
+    path("reports/", include("aftersales.console.report_urls")),
 ]

@@ -14,6 +14,7 @@ from aftersales.core.roles import Role
 MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("console:queue", _("工单队列"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                             Role.ENGINEER, Role.EXPERT})),
+    ("console:report-dashboard", _("报表"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER})),
     ("console:intake", _("热线受理"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:customers", _("客户档案"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                                 Role.ENGINEER, Role.EXPERT})),
@@ -32,11 +33,20 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                                        Role.ENGINEER, Role.EXPERT})),
     ("console:training-sessions", _("培训"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
                                                      Role.ENGINEER, Role.EXPERT})),
+    ("console:knowledge", _("知识库"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                              Role.ENGINEER, Role.EXPERT})),
+    ("console:complaints", _("投诉与质量评价"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                                      Role.ENGINEER, Role.EXPERT})),
+    ("console:surveys", _("满意度与回访"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT,
+                                                 Role.ENGINEER, Role.EXPERT})),
+    ("console:survey-return-visits", _("我的回访"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:commitments", _("服务承诺导入"), frozenset({Role.ADMIN, Role.MANAGER})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),
     ("portal:training", _("培训与资料"), frozenset({Role.CUSTOMER})),
+    ("portal:knowledge", _("知识库"), frozenset({Role.CUSTOMER})),
+    ("portal:surveys", _("满意度调查"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
 )
 

@@ -33,6 +33,10 @@ NOT_FOUND_MESSAGES = {
     "training material": gettext_noop("未找到该培训资料"),
     "qualification": gettext_noop("未找到该资质"),
     "special period": gettext_noop("未找到该保障期"),
+    "article": gettext_noop("未找到该知识库文章"),
+    "survey": gettext_noop("未找到该调查"),
+    "return visit": gettext_noop("未找到该回访"),
+    "complaint": gettext_noop("未找到该投诉"),
 }
 
 

@@ -20,9 +20,12 @@ from aftersales.cases.models import Case
 from aftersales.contracts.services import contract_create
 from aftersales.customers.models import Customer
 from aftersales.customers.services import contact_create, customer_create, site_create
+from aftersales.demo.complaints import load_complaints
 from aftersales.demo.field_service import load_field_service
+from aftersales.demo.knowledge import load_knowledge
 from aftersales.demo.maintenance import load_inspections, load_maintenance
 from aftersales.demo.special_periods import load_special_periods
+from aftersales.demo.surveys import load_surveys
 from aftersales.demo.training import load_training
 
 STAFF = [
@@ -160,6 +163,9 @@ def load_demo(*, password: str) -> DemoUsers:
                      sites=sites["xjjt-urumqi"][:2], assets=assets)
     load_special_periods(staff=staff, sites=sites["xjjt-urumqi"], assets=assets)
     load_training(staff=staff, products=products, customers=customers, contacts=contacts)
+    load_knowledge(staff=staff)
+    load_complaints(staff=staff)
+    load_surveys(staff=staff)
     return DemoUsers(password, usernames)
 
 

@@ -118,12 +118,17 @@ class SearchDocument(models.Model):
     customer_id = models.UUIDField(_("客户"), null=True, blank=True)
     staff_visible = models.BooleanField(_("内部可见"), default=True)
     customer_visible = models.BooleanField(_("客户可见"), default=False)
+    # The same facts as tokens of the engine's index (`search.audience_tokens`), so that the
+    # engine itself keeps a search to what the user may find, before anything is ranked.
+    audience_tokens = models.TextField(_("可见范围词元"), default="")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("搜索索引")
         verbose_name_plural = _("搜索索引")
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_once")]
+        # The newest documents of one kind first: where ranking takes its candidates from.
+        indexes = [models.Index(fields=["kind", "id"], name="search_document_kind_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.title}"

@@ -270,3 +270,18 @@ def search_reindex(*, batch_size: int = 2000) -> tuple[int, int]:
         cases += len(batch)
         last = ids[-1]
     return articles, cases
+
+
+def article_actions(actor: User, article: Article) -> list[str]:
+    """The transitions the actor may perform on the article in its present status."""
+    role = getattr(actor, "role", None)
+    return [action for action, (sources, _target) in TRANSITIONS.items()
+            if article.status in sources and role in ACTION_ROLES[action]]
+
+
+def article_may_edit(actor: User, article: Article) -> bool:
+    """Whether `article_update` would let the actor edit it (archived: nobody; published: reviewers)."""
+    role = getattr(actor, "role", None)
+    if role not in WRITING_ROLES or article.status == ArticleStatus.ARCHIVED:
+        return False
+    return article.status != ArticleStatus.PUBLISHED or role in REVIEWING_ROLES

@@ -18,4 +18,8 @@ urlpatterns = [
     path("maintenance/sign/<str:token>/", owner_signing.owner_sign, name="owner_sign"),
     # Training sessions and product materials (培训与资料)
     path("training/", include("aftersales.portal.training_urls")),
+    # Published articles (知识库)
+    path("knowledge/", include("aftersales.portal.knowledge_urls")),
+    # Satisfaction surveys: the one-time link needs no sign-in (满意度调查)
+    path("surveys/", include("aftersales.portal.survey_urls")),
 ]

@@ -70,3 +70,10 @@ def test_sign_out_needs_a_post_and_ends_the_session(agent):
     assert client.get("/accounts/sign-out/").status_code == 405
     client.post("/accounts/sign-out/")
     assert client.get("/console/")["Location"].startswith("/accounts/sign-in/")
+
+
+def test_managers_land_on_their_dashboard(make_user):
+    from aftersales.core.roles import Role
+
+    make_user("boss", Role.MANAGER)
+    assert _post(Client(), "boss", PASSWORD)["Location"] == "/console/reports/dashboard/"

@@ -26,17 +26,13 @@ from aftersales.returns.models import ReturnPolicy
 
 pytestmark = pytest.mark.django_db
 
-SEED = Path(__file__).resolve().parents[3].parent / "shared" / "seed"
 DOCUMENTS = Path(__file__).resolve().parent / "documents"
 T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def seed_text() -> str:
-    files = sorted(SEED.glob("*.txt")) if SEED.is_dir() else []
-    if not files:
-        pytest.skip(f"the seed documents are not beside the repository ({SEED})")
-    return files[0].read_text(encoding="utf-8")
+    return (DOCUMENTS / "seed.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

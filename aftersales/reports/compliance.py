@@ -1,0 +1,397 @@
+"""The commitment-compliance report (服务承诺履约报告) of one contract over a period: what the
+contract's policy promised and what was delivered.
+
+Scope: the contract's cases opened in the period (local days start..end, both included). Every
+figure is an SQL aggregate over their clocks (`cases.CaseClock`), whatever the number of cases:
+
+- a clock is **met** when its milestone came in time; **breached** when it is marked breached
+  or is still running past its due time at `now`; **open** otherwise (running or paused, not yet
+  due); clocks a case did not need (on site after a remote fix) are left out;
+- times are the **minutes of the target used**: target minutes × (milestone − start) ÷
+  (due time by the calendar − start). The clock stores its start, its milestone and the due
+  time its calendar gives for the target, not the business minutes elapsed (those would need a
+  replay of each case's pauses over its calendar, in Python, case by case). On a 7×24 calendar
+  without pauses this is exactly the elapsed time; on office hours it spreads the business
+  time evenly over the wall-clock window. Median and p90 as PostgreSQL's `percentile_cont`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from aftersales.cases.models import Case, CaseClock, CaseEvent, ClockState, ClockTarget, EventKind
+from aftersales.contracts.models import Contract, Severity, SlaTarget
+from aftersales.contracts.services import policy_regions
+from aftersales.core.scoping import get_scoped_or_404, scope_to_user
+from aftersales.customers.models import Site
+from aftersales.inspections.models import InspectionOccurrence, OccurrenceStatus
+from aftersales.parts.models import PartsRequest, PartsRequestStatus
+from aftersales.reports.sql import fetch, grouped_percentiles, key, minutes_between, param
+
+TARGETS = tuple(ClockTarget.values)
+BREACH_LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days start..end, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def since(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(), _zone())
+
+    @property
+    def until(self) -> dt.datetime:
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), _zone())
+
+
+def _zone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass
+class TargetRow:
+    """One promised target (severity × region × clock) and what was delivered against it."""
+
+    severity: str
+    region: str
+    target: str
+    promised_minutes: int | None
+    clocks: int = 0
+    met: int = 0
+    breached: int = 0
+    open: int = 0
+    agreed: int = 0
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+
+    @property
+    def decided(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def met_percent(self) -> float | None:
+        return round(100.0 * self.met / self.decided, 1) if self.decided else None
+
+    @property
+    def target_label(self) -> str:
+        return str(ClockTarget(self.target).label)
+
+
+@dataclass
+class ComplianceReport:
+    contract: Contract
+    period: Period
+    now: dt.datetime
+    regions: list[str]
+    cases: int = 0
+    cases_breached: int = 0
+    rows: list[TargetRow] = field(default_factory=list)
+    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    breaches_total: int = 0
+    agreed: list[dict[str, Any]] = field(default_factory=list)
+    parts: dict[str, Any] = field(default_factory=dict)
+    inspections: dict[str, Any] = field(default_factory=dict)
+    satisfaction: dict[str, Any] | None = None
+    complaints: dict[str, Any] | None = None
+
+
+def contracts_for_user(user: Any) -> Any:
+    rows = Contract.objects.select_related("customer", "tier__policy", "policy_override")
+    return scope_to_user(rows, user, customer_field="customer_id").order_by("number")
+
+
+def get_contract_for_user(user: Any, contract_id: Any) -> Contract:
+    contract: Contract = get_scoped_or_404(contracts_for_user(user), user, customer_field="customer_id",
+                                           what="contract", pk=contract_id)
+    return contract
+
+
+def _scope_sql(contract: Contract, period: Period, regions: list[str]) -> tuple[str, list[Any], str, list[Any]]:
+    """FROM … WHERE of the contract's clocks in the period with its params, and the SQL of the
+    case's region with its params."""
+    clock_table, case_table, site_table = (CaseClock._meta.db_table, Case._meta.db_table, Site._meta.db_table)
+    if regions:
+        # The case's region as the clocks used it (cases.services.case_region): its site's,
+        # else its customer's; a region without targets of its own counts under the default.
+        holders = ", ".join(["%s"] * len(regions))
+        region = (f"CASE WHEN COALESCE(NULLIF(s.region, ''), %s) IN ({holders}) "
+                  f"THEN COALESCE(NULLIF(s.region, ''), %s) ELSE '' END")
+        region_params: list[Any] = [contract.customer.region, *regions, contract.customer.region]
+        joins = f"LEFT JOIN {site_table} s ON s.id = k.site_id"
+    else:
+        region, region_params, joins = "''", [], ""
+    sql = (f"FROM {clock_table} c JOIN {case_table} k ON k.id = c.case_id {joins} "
+           f"WHERE k.contract_id = %s AND k.opened_at >= %s AND k.opened_at < %s "
+           f"AND c.state <> 'not_required'")
+    params = [key(contract.pk), param(period.since), param(period.until)]
+    return sql, params, region, region_params
+
+
+def _promised(contract: Contract, regions: list[str]) -> dict[tuple[str, str, str], int | None]:
+    """{(severity, region, target): minutes} the policy promises; a region's row inherits the
+    default figures it does not set (contracts.services.policy_targets)."""
+    found: dict[tuple[str, str, str], int | None] = {}
+    rows = SlaTarget.objects.filter(policy=contract.policy).values(
+        "severity", "region", "first_response_minutes", "on_site_minutes", "resolution_minutes",
+        "restoration_minutes")
+    defaults: dict[str, dict[str, int | None]] = {}
+    regional: list[dict[str, Any]] = []
+    row: dict[str, Any]
+    for values in rows:
+        row = dict(values)
+        if row["region"]:
+            regional.append(row)
+        else:
+            defaults[row["severity"]] = {t: row[f"{t}_minutes"] for t in TARGETS}
+    for severity, minutes in defaults.items():
+        for target, value in minutes.items():
+            if value is not None:
+                found[(severity, "", target)] = value
+    for row in regional:
+        base = defaults.get(row["severity"], {})
+        for target in TARGETS:
+            value = row[f"{target}_minutes"] if row[f"{target}_minutes"] is not None else base.get(target)
+            if value is not None:
+                found[(row["severity"], row["region"], target)] = value
+    return found
+
+
+def _order(key: tuple[str, str, str]) -> tuple[int, str, int]:
+    severity, region, target = key
+    return (list(Severity.values).index(severity) if severity in Severity.values else 9, region,
+            TARGETS.index(target) if target in TARGETS else 9)
+
+
+def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
+                      breach_limit: int = BREACH_LIST_LIMIT) -> ComplianceReport:
+    """The report's figures. The caller has checked that the user may see the contract."""
+    regions = sorted(policy_regions(contract.policy))
+    report = ComplianceReport(contract=contract, period=period, now=now, regions=regions)
+    scope, params, region_sql, region_params = _scope_sql(contract, period, regions)
+    breached_sql = "(c.is_breached = %s OR (c.state = 'running' AND c.due_at < %s))"
+    breached_params = [True, param(now)]
+    counts = fetch(
+        f"SELECT k.severity, {region_sql} AS region, c.target, COUNT(*), "
+        f"SUM(CASE WHEN c.state = 'met' AND NOT {breached_sql} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {breached_sql} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN c.agreed_due_at IS NOT NULL THEN 1 ELSE 0 END) "
+        f"{scope} GROUP BY 1, 2, 3",
+        [*region_params, *breached_params, *breached_params, *params])
+    value = (f"c.target_minutes * {minutes_between('c.started_at', 'c.met_at')} / "
+             f"NULLIF({minutes_between('c.started_at', 'c.calendar_due_at')}, 0)")
+    times = grouped_percentiles(
+        f"SELECT k.severity AS severity, {region_sql} AS region, c.target AS target, {value} AS value "
+        f"{scope} AND c.state = 'met'",
+        [*region_params, *params], ("severity", "region", "target"))
+    promised = _promised(contract, regions)
+    rows: dict[tuple[str, str, str], TargetRow] = {
+        key: TargetRow(severity=key[0], region=key[1], target=key[2], promised_minutes=minutes)
+        for key, minutes in promised.items()}
+    for severity, region, target, clocks, met, breached, agreed in counts:
+        key = (severity, region or "", target)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = TargetRow(severity=key[0], region=key[1], target=key[2],
+                                        promised_minutes=promised.get((severity, "", target)))
+        row.clocks, row.met, row.breached, row.agreed = int(clocks), int(met or 0), int(breached or 0), int(agreed or 0)
+        row.open = row.clocks - row.met - row.breached
+    for (severity, region, target), figures in times.items():
+        row = rows.get((severity, region or "", target))
+        if row is not None:
+            row.median_minutes = round(figures["p50"], 1)
+            row.p90_minutes = round(figures["p90"], 1)
+    report.rows = [rows[key] for key in sorted(rows, key=_order)]
+    for target in TARGETS:
+        of_target = [r for r in report.rows if r.target == target]
+        met, breached = sum(r.met for r in of_target), sum(r.breached for r in of_target)
+        report.totals[target] = {
+            "label": str(ClockTarget(target).label), "clocks": sum(r.clocks for r in of_target),
+            "met": met, "breached": breached,
+            "met_percent": round(100.0 * met / (met + breached), 1) if met + breached else None,
+        }
+    cases = Case.objects.filter(contract=contract, opened_at__gte=period.since, opened_at__lt=period.until)
+    figures = cases.aggregate(total=Count("id"), breached=Count("id", filter=Q(is_breached=True)))
+    report.cases, report.cases_breached = figures["total"], figures["breached"]
+    report.breaches_total = sum(r.breached for r in report.rows)
+    report.breaches = list(breach_rows(contract=contract, period=period, now=now, limit=breach_limit))
+    report.agreed = list(agreed_rows(contract=contract, period=period, limit=breach_limit))
+    report.parts = parts_figures(contract=contract, period=period, now=now)
+    report.inspections = inspection_figures(contract=contract, period=period, now=now)
+    report.satisfaction = _satisfaction(contract, period)
+    report.complaints = _complaints(contract, period)
+    return report
+
+
+def _clocks_in_scope(contract: Contract, period: Period) -> Any:
+    return CaseClock.objects.filter(case__contract=contract, case__opened_at__gte=period.since,
+                                    case__opened_at__lt=period.until)
+
+
+def breach_rows(*, contract: Contract, period: Period, now: dt.datetime,
+                limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """The breached clocks, latest due first, each with the written reason (explain_breach)."""
+    # As in the report's counts: a clock the case did not need is no breach.
+    clocks = (_clocks_in_scope(contract, period).exclude(state=ClockState.NOT_REQUIRED)
+              .filter(Q(is_breached=True) | Q(state=ClockState.RUNNING, due_at__lt=now))
+              .order_by("-due_at", "case__number")
+              .values_list("case_id", "case__number", "case__severity", "case__title", "target", "due_at",
+                           "met_at", "agreed_due_at", "agreed_reason"))
+    batch: list[tuple[Any, ...]] = []
+    rows = clocks[:limit] if limit is not None else clocks.iterator(chunk_size=2000)
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 500:
+            yield from _with_reasons(batch)
+            batch = []
+    if batch:
+        yield from _with_reasons(batch)
+
+
+def _with_reasons(batch: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    reasons: dict[tuple[Any, str], str] = {}
+    explained = (CaseEvent.objects.filter(case_id__in={row[0] for row in batch}, kind=EventKind.BREACH_EXPLAINED)
+                 .order_by("case_id", "sequence").values_list("case_id", "data"))
+    for case_id, data in explained:
+        reasons[(case_id, data.get("target", ""))] = data.get("reason", "")
+    for case_id, number, severity, title, target, due_at, met_at, agreed_due_at, agreed_reason in batch:
+        yield {"case_id": case_id, "number": number, "severity": severity, "title": title, "target": target,
+               "target_label": str(ClockTarget(target).label), "due_at": due_at, "met_at": met_at,
+               "agreed_due_at": agreed_due_at, "agreed_reason": agreed_reason,
+               "reason": reasons.get((case_id, target), "")}
+
+
+def agreed_rows(*, contract: Contract, period: Period, limit: int | None = None) -> list[dict[str, Any]]:
+    """Deadlines agreed with the customer (与业主约定期限), with their reasons."""
+    rows = (_clocks_in_scope(contract, period).filter(agreed_due_at__isnull=False)
+            .order_by("case__number", "target")
+            .values("case_id", "case__number", "target", "agreed_due_at", "agreed_reason", "is_breached"))
+    found = list(rows[:limit] if limit is not None else rows)
+    for row in found:
+        row["target_label"] = str(ClockTarget(row["target"]).label)
+    return found
+
+
+def parts_figures(*, contract: Contract, period: Period, now: dt.datetime) -> dict[str, Any]:
+    """Parts delivery clocks of the contract's requests in the period, per delivery target."""
+    rows = (PartsRequest.objects.filter(Q(contract=contract) | Q(contract__isnull=True, case__contract=contract),
+                                        requested_at__gte=period.since, requested_at__lt=period.until)
+            .values("target_minutes").order_by("target_minutes")
+            .annotate(
+                requests=Count("id"),
+                cancelled=Count("id", filter=Q(status=PartsRequestStatus.CANCELLED)),
+                on_time=Count("id", filter=Q(delivered_at__isnull=False, delivered_at__lte=_due())),
+                late=Count("id", filter=Q(delivered_at__isnull=False, delivered_at__gt=_due())),
+                overdue=Count("id", filter=Q(is_open=True, due_at__lt=now)),
+                running=Count("id", filter=Q(is_open=True, due_at__gte=now)),
+            ))
+    targets: list[dict[str, Any]] = [dict(row) for row in rows]
+    totals: dict[str, Any] = {name: sum(row[name] for row in targets)
+              for name in ("requests", "cancelled", "on_time", "late", "overdue", "running")}
+    decided = totals["on_time"] + totals["late"] + totals["overdue"]
+    totals["met_percent"] = round(100.0 * totals["on_time"] / decided, 1) if decided else None
+    return {"targets": targets, "totals": totals}
+
+
+def _due() -> Any:
+    from django.db.models import F
+
+    return F("due_at")
+
+
+def inspection_figures(*, contract: Contract, period: Period, now: dt.datetime) -> dict[str, Any]:
+    """Inspections of the customer's plans scheduled in the period: planned, due by now, done
+    (and in time), overdue, cancelled."""
+    rows = InspectionOccurrence.objects.filter(plan__customer_id=contract.customer_id,
+                                               scheduled_on__gte=period.start, scheduled_on__lte=period.end)
+    open_statuses = [OccurrenceStatus.PLANNED, OccurrenceStatus.SCHEDULED]
+    figures = rows.aggregate(
+        planned=Count("id", filter=~Q(status=OccurrenceStatus.CANCELLED)),
+        due=Count("id", filter=~Q(status=OccurrenceStatus.CANCELLED) & Q(due_at__lte=now)),
+        done=Count("id", filter=Q(status=OccurrenceStatus.COMPLETED)),
+        done_in_time=Count("id", filter=Q(status=OccurrenceStatus.COMPLETED, completed_at__lte=_due())),
+        overdue=Count("id", filter=Q(status__in=open_statuses, due_at__lt=now)),
+        cancelled=Count("id", filter=Q(status=OccurrenceStatus.CANCELLED)),
+    )
+    figures["done_percent"] = round(100.0 * figures["done"] / figures["due"], 1) if figures["due"] else None
+    return figures
+
+
+def _satisfaction(contract: Contract, period: Period) -> dict[str, Any] | None:
+    """From the surveys app when it is there (built alongside); None shows 'not available'."""
+    try:
+        from aftersales.surveys.selectors import satisfaction_summary  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return dict(satisfaction_summary(customer_id=contract.customer_id, contract_id=contract.pk,
+                                         start=period.since, end=period.until))
+    except (TypeError, ValueError):
+        return None
+
+
+def _complaints(contract: Contract, period: Period) -> dict[str, Any] | None:
+    try:
+        from aftersales.complaints.selectors import complaint_counts  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        # Its period is [start, end) in local dates: the day after ours is its end.
+        return dict(complaint_counts(customer_id=contract.customer_id, contract_id=contract.pk,
+                                     start=period.start, end=period.end + dt.timedelta(days=1)))
+    except (TypeError, ValueError):
+        return None
+
+
+def region_label(region: str) -> str:
+    return region or _("默认")
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def satisfaction_lines(figures: dict[str, Any] | None) -> list[tuple[str, str]] | None:
+    """(label, value) lines of surveys.selectors.satisfaction_summary, for pages and exports."""
+    if figures is None:
+        return None
+    rate = figures.get("response_rate")
+    lines = [(_("发出调查"), _shown(figures.get("sent"))), (_("已答复"), _shown(figures.get("answered"))),
+             (_("答复率"), f"{round(rate * 100, 1)}%" if isinstance(rate, int | float) else "—"),
+             (_("总体平均分"), _shown(figures.get("overall_average"))),
+             (_("低分调查"), _shown(figures.get("low_score_count")))]
+    averages = figures.get("averages") or {}
+    if isinstance(averages, dict):
+        for code, item in averages.items():
+            if isinstance(item, dict):
+                lines.append((str(item.get("label") or code),
+                              _("%(average)s 分（%(count)s 份）") % {"average": _shown(item.get("average")),
+                                                               "count": _shown(item.get("count"))}))
+    return lines
+
+
+def complaint_lines(figures: dict[str, Any] | None) -> list[tuple[str, str]] | None:
+    """(label, value) lines of complaints.selectors.complaint_counts."""
+    if figures is None:
+        return None
+    lines = [(_("期间内投诉"), _shown(figures.get("filed"))), (_("期间内关闭"), _shown(figures.get("closed"))),
+             (_("期末未结"), _shown(figures.get("open"))),
+             (_("纠正预防措施超期"), _shown(figures.get("with_capa_overdue")))]
+    causes = figures.get("by_root_cause") or {}
+    if isinstance(causes, dict):
+        for cause, count in sorted(causes.items()):
+            lines.append((_("根本原因：%(cause)s") % {"cause": cause or _("尚未分析")}, _shown(count)))
+    return lines

@@ -1,0 +1,160 @@
+"""The compliance report's figures against the hand-computed fixture (fixtures.py).
+
+Times (minutes of the target used; 7×24 calendar without pauses, so the elapsed minutes):
+first response A 10, B 20, C 45, D 5 → median 15, p90 20 + 0.7 × 25 = 37.5;
+on site A 120, B 300 → median 210, p90 120 + 0.9 × 180 = 282;
+resolution A 600, B 1560 → median 1080, p90 600 + 0.9 × 960 = 1464; restoration the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from aftersales.reports.compliance import complaint_lines, compliance_report, satisfaction_lines
+from aftersales.reports.tests.fixtures import (
+    NOW,
+    PERIOD,
+    build_cases,
+    build_inspections,
+    build_parts,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(agent, acme, diamond_contract):
+    return build_cases(agent, acme)
+
+
+def _row(report, target, severity="P1", region=""):
+    return next(r for r in report.rows if (r.target, r.severity, r.region) == (target, severity, region))
+
+
+def test_every_promised_target_of_the_policy_is_listed_with_its_minutes(world, diamond_contract):
+    # when
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    # then: P1..P4 of the diamond policy, the targets it sets (P3 has no restoration, P4 no on site)
+    promised = {(r.severity, r.target): r.promised_minutes for r in report.rows}
+    assert promised[("P1", "first_response")] == 30
+    assert promised[("P1", "on_site")] == 240
+    assert promised[("P1", "resolution")] == 1440
+    assert promised[("P1", "restoration")] == 2880
+    assert ("P3", "restoration") not in promised
+    assert ("P4", "on_site") not in promised
+    assert len(report.rows) == 4 + 4 + 3 + 2
+    assert _row(report, "first_response", "P2").clocks == 0
+
+
+def test_met_breached_and_open_clocks_per_target(world, diamond_contract):
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    figures = {t: (_row(report, t).clocks, _row(report, t).met, _row(report, t).breached, _row(report, t).open)
+               for t in ("first_response", "on_site", "resolution", "restoration")}
+    assert figures == {
+        "first_response": (4, 3, 1, 0),
+        "on_site": (3, 1, 2, 0),
+        "resolution": (4, 1, 2, 1),
+        "restoration": (3, 2, 0, 1),
+    }
+    assert _row(report, "resolution").agreed == 1
+    assert _row(report, "first_response").met_percent == 75.0
+    assert report.cases == 4
+    assert report.cases_breached == 2
+    assert report.breaches_total == 5
+    assert report.totals["on_site"] == {"label": "到场", "clocks": 3, "met": 1, "breached": 2, "met_percent": 33.3}
+
+
+def test_median_and_p90_of_the_times_in_minutes(world, diamond_contract):
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    times = {t: (_row(report, t).median_minutes, _row(report, t).p90_minutes)
+             for t in ("first_response", "on_site", "resolution", "restoration")}
+    assert times == {
+        "first_response": (15.0, 37.5),
+        "on_site": (210.0, 282.0),
+        "resolution": (1080.0, 1464.0),
+        "restoration": (1080.0, 1464.0),
+    }
+
+
+def test_breaches_come_with_their_written_reasons_and_agreed_deadlines(world, diamond_contract):
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    found = {(b["number"], b["target"]): b["reason"] for b in report.breaches}
+    assert found == {
+        (world.b.number, "on_site"): "", (world.b.number, "resolution"): "",
+        (world.c.number, "first_response"): "线路故障，电话不通",
+        (world.c.number, "on_site"): "", (world.c.number, "resolution"): "",
+    }
+    assert [(a["case__number"], a["target"], a["agreed_reason"]) for a in report.agreed] == [
+        (world.d.number, "resolution", "等待厂家答复")]
+
+
+def test_a_shorter_period_leaves_the_other_cases_out(world, diamond_contract):
+    import datetime as dt
+
+    from aftersales.reports.compliance import Period
+
+    report = compliance_report(contract=diamond_contract, period=Period(dt.date(2026, 11, 3), dt.date(2026, 11, 3)),
+                               now=NOW)
+    assert report.cases == 1
+    assert _row(report, "on_site").breached == 1
+    assert (_row(report, "first_response").median_minutes, _row(report, "first_response").p90_minutes) == (20.0, 20.0)
+
+
+def test_parts_delivery_clocks_on_time_late_overdue(world, diamond_contract, manager):
+    build_parts(manager, world, diamond_contract)
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    assert report.parts["totals"] == {"requests": 4, "cancelled": 1, "on_time": 1, "late": 1, "overdue": 1,
+                                      "running": 0, "met_percent": 33.3}
+    assert [p["target_minutes"] for p in report.parts["targets"]] == [120]
+
+
+def test_inspections_done_against_planned(world, diamond_contract, manager, acme):
+    build_inspections(manager, acme)
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    assert report.inspections == {"planned": 4, "due": 3, "done": 2, "done_in_time": 1, "overdue": 1,
+                                  "cancelled": 1, "done_percent": 66.7}
+
+
+def test_satisfaction_and_complaints_are_not_available_without_their_apps(world, diamond_contract, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def refuse(name, *args, **kwargs):
+        if name in ("aftersales.surveys.selectors", "aftersales.complaints.selectors"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", refuse)
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    assert report.satisfaction is None
+    assert report.complaints is None
+
+
+def test_satisfaction_and_complaints_come_from_their_apps_for_the_contract_and_period(
+        world, diamond_contract, monkeypatch):
+    surveys = pytest.importorskip("aftersales.surveys.selectors")
+    complaints = pytest.importorskip("aftersales.complaints.selectors")
+    calls = []
+
+    def summary(**kwargs):
+        calls.append(("surveys", kwargs))
+        return {"sent": 3, "answered": 2, "response_rate": 0.6667, "averages": {}, "overall_average": 4.5,
+                "low_score_count": 0}
+
+    def counts(**kwargs):
+        calls.append(("complaints", kwargs))
+        return {"filed": 1, "closed": 0, "open": 1, "with_capa_overdue": 0, "by_root_cause": {"": 1}}
+
+    monkeypatch.setattr(surveys, "satisfaction_summary", summary, raising=False)
+    monkeypatch.setattr(complaints, "complaint_counts", counts, raising=False)
+    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    assert report.satisfaction["overall_average"] == 4.5
+    assert report.complaints["filed"] == 1
+    assert calls[0][1] == {"customer_id": diamond_contract.customer_id, "contract_id": diamond_contract.pk,
+                           "start": PERIOD.since, "end": PERIOD.until}
+    assert calls[1][1] == {"customer_id": diamond_contract.customer_id, "contract_id": diamond_contract.pk,
+                           "start": PERIOD.start, "end": dt.date(2026, 12, 1)}
+    assert satisfaction_lines(report.satisfaction)[2] == ("答复率", "66.7%")
+    assert complaint_lines(report.complaints)[-1] == ("根本原因：尚未分析", "1")
