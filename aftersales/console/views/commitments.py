@@ -26,6 +26,7 @@ from aftersales.commitments.models import CommitmentImport, CommitmentItem, Impo
 from aftersales.console.forms_commitments import ApplyForm, ImportCreateForm, ItemForm
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.form_keys import made_by_key, remember_key
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.roles import CONFIGURING_ROLES
 
@@ -41,14 +42,6 @@ def _url(import_id: Any) -> str:
     return reverse("console:commitment", args=[import_id])
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    if refused.status == 404:
-        raise refused
-    field = refused.field if refused.field in form.fields else None
-    if field and form.fields[field].widget.is_hidden:
-        field = None
-    form.add_error(field, refused.detail)
-    return refused.status
 
 
 def highlighted(text: str, spans: list[tuple[int, int, str, str]]) -> SafeString:
@@ -89,7 +82,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
                     document = text_document(text=data["text"], name=data["name"])
                 created = services.commitment_import_create(actor=request.user, document=document)  # type: ignore[arg-type]
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused)
             else:
                 remember_key(request, "commitment-import", data["idempotency_key"], created.pk)
                 messages.success(request, _("已解析：请核对每一项后再应用。"))
@@ -149,7 +142,7 @@ def commitment_page(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse:
                 preview = services.commitment_preview(actor=request.user, import_id=import_id,  # type: ignore[arg-type]
                                                       target=_target(apply_form.cleaned_data))
             except DomainError as refused:
-                status = _refusal(apply_form, refused)
+                status = show_refusal(apply_form, refused)
         else:
             status = 422
     return render(request, "console/commitments/review.html",
@@ -213,7 +206,7 @@ def commitment_apply(request: HttpRequest, import_id: uuid.UUID) -> HttpResponse
                 version=form.cleaned_data["version"],
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("已应用到 SLA 策略 %(code)s") % {"code": applied.target_policy.code
                                                                        if applied.target_policy else ""})

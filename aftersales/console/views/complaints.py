@@ -36,6 +36,7 @@ from aftersales.console.forms_complaints import (
 )
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.form_keys import made_by_key, remember_key
+from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError, NotFound
 
 PAGE = 50
@@ -43,14 +44,6 @@ FIELD_NAMES = {"owner_id": "owner", "subject_case_id": "subject_case", "customer
                "subject_technician_id": "subject_technician", "subject_team_id": "subject_team"}
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = FIELD_NAMES.get(refused.field or "", refused.field or "")
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, refused.detail)
-    return refused.status
 
 
 def _complaint_url(complaint_id: Any) -> str:
@@ -109,7 +102,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     subject_team_id=data["subject_team"],
                 )
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused, aliases=FIELD_NAMES)
             else:
                 remember_key(request, "complaint", data["idempotency_key"], complaint.pk)
                 messages.success(request, _("投诉已登记。"))
@@ -162,7 +155,7 @@ def complaint_root_cause(request: HttpRequest, complaint_id: uuid.UUID) -> HttpR
             services.complaint_set_root_cause(actor=request.user, complaint_id=complaint.pk, category=data["category"],
                                               text=data["text"], expected_version=data["version"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_NAMES)
         else:
             messages.success(request, _("根本原因已保存。"))
             return HttpResponseRedirect(_complaint_url(complaint.pk))
@@ -183,7 +176,7 @@ def action_create(request: HttpRequest, complaint_id: uuid.UUID) -> HttpResponse
             services.action_add(actor=request.user, complaint_id=complaint.pk, kind=data["kind"],
                                 description=data["description"], owner_id=data["owner"], due_on=data["due_on"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_NAMES)
         else:
             messages.success(request, _("措施已添加。"))
             return HttpResponseRedirect(_complaint_url(complaint.pk))
@@ -208,9 +201,7 @@ def action_complete(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
     try:
         services.action_complete(actor=request.user, action_id=action.pk, note=note)
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("已报告完成，等待经理验证。"))
     return HttpResponseRedirect(_complaint_url(action.complaint_id))
@@ -230,9 +221,7 @@ def action_verify(request: HttpRequest, action_id: uuid.UUID) -> HttpResponse:
         services.action_verify(actor=request.user, action_id=action.pk, accepted=accepted,
                                note=form.cleaned_data["note"])
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("措施已验证。") if accepted else _("措施已退回。"))
     return HttpResponseRedirect(_complaint_url(action.complaint_id))

@@ -29,6 +29,7 @@ from aftersales.console.forms_inspections import (
 )
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.form_keys import made_by_key, remember_key
+from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.inspections import selectors, services
 from aftersales.inspections.models import InspectionPlan, OccurrenceStatus
@@ -37,6 +38,9 @@ from aftersales.inspections.services import PLANNING_ROLES
 PAGE = 50
 RECENT_OCCURRENCES = 20
 UPCOMING_OCCURRENCES = 10
+
+# Service field names the forms call otherwise.
+ALIASES = {"asset_ids": "assets"}
 
 
 def _can_plan(request: HttpRequest) -> bool:
@@ -48,17 +52,6 @@ def _require_planner(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_ids").removesuffix("_id")
-    if field == "asset" and field not in form.fields:
-        field = "assets"
-    # A hidden field (the version) shows nothing: its refusal goes above the form.
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, refused.detail)
-    return refused.status
 
 
 def _plan_url(plan_id: Any) -> str:
@@ -114,7 +107,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                     team_code=data["team"], starts_on=data["starts_on"], ends_on=data["ends_on"],
                 )
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused, aliases=ALIASES)
             else:
                 remember_key(request, "inspection-plan", data["idempotency_key"], plan.pk)
                 messages.success(request, _("巡检计划已创建；巡检任务由定时任务按周期生成。"))
@@ -163,7 +156,7 @@ def plan_edit(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
                                  name=data["name"], template_code=data["template"], team_code=data["team"],
                                  ends_on=data["ends_on"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=ALIASES)
         else:
             messages.success(request, _("巡检计划已保存。"))
             return HttpResponseRedirect(_plan_url(plan.pk))
@@ -184,9 +177,7 @@ def plan_set_active(request: HttpRequest, plan_id: uuid.UUID, state: str) -> Htt
         services.plan_update(actor=request.user, plan_id=plan.pk, expected_version=version,
                              is_active=state == "activate")
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("巡检计划已启用。") if state == "activate"
                          else _("巡检计划已停用，未派工的巡检任务已取消。"))
@@ -263,9 +254,7 @@ def template_set_active(request: HttpRequest, code: str, state: str) -> HttpResp
         template = services.checklist_template_set_active(actor=request.user, code=code,
                                                           is_active=state == "activate")
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, (_("检查表“%(name)s”已启用。") if template.is_active
                                    else _("检查表“%(name)s”已停用，新计划不能再选它。")) % {"name": template.name})

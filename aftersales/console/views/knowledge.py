@@ -30,6 +30,7 @@ from aftersales.console.forms_knowledge import (
     SearchForm,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError, NotFound
 from aftersales.knowledge import selectors, services
 from aftersales.knowledge.models import Article, ArticleStatus
@@ -38,6 +39,9 @@ PAGE = 50
 SEARCH_LIMIT = 30
 SIDE_LIMIT = 10
 SUGGEST_TEXT_MAX = 2000
+
+# Service field names the forms call otherwise.
+ALIASES = {"product_ids": "products", "version": None}
 
 
 def _labels() -> dict[str, str]:
@@ -169,13 +173,6 @@ def article_action(request: HttpRequest, article_id: uuid.UUID, action: str) -> 
 # --- new and edit ---------------------------------------------------------------------------
 
 
-def _refusal(form: ArticleForm, refused: DomainError) -> int:
-    if refused.status == 404:
-        raise refused
-    field = refused.field or ""
-    field = {"product_ids": "products", "version": None}.get(field, field)
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
 
 
 def _article_data(form: ArticleForm) -> dict[str, Any]:
@@ -196,7 +193,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
             try:
                 article = services.article_create(actor=request.user, **_article_data(form))
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused, aliases=ALIASES)
             else:
                 messages.success(request, _("草稿已保存：%(number)s") % {"number": article.number})
                 return HttpResponseRedirect(reverse("console:knowledge-article", args=[article.pk]))
@@ -224,7 +221,7 @@ def article_edit(request: HttpRequest, article_id: uuid.UUID) -> HttpResponse:
                                         expected_version=form.cleaned_data["version"],
                                         changes=_article_data(form))
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused, aliases=ALIASES)
             else:
                 messages.success(request, _("文章已保存。"))
                 return HttpResponseRedirect(reverse("console:knowledge-article", args=[article.pk]))

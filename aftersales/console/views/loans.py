@@ -36,6 +36,7 @@ from aftersales.console.forms_loans import (
 )
 from aftersales.console.forms_parts import depot_choices
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.roles import Role
 from aftersales.loans import selectors, services
@@ -78,13 +79,6 @@ def _pager(offset: int, found: int, request: HttpRequest) -> dict[str, Any]:
             "previous_offset": max(0, offset - PAGE) if offset else None, "query": query.urlencode()}
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
 
 
 def _key(request: HttpRequest, key: str) -> str:
@@ -143,7 +137,7 @@ def loan_return(request: HttpRequest, loan_id: uuid.UUID) -> HttpResponse:
             services.loan_return(actor=request.user, loan_id=loan.pk,
                                  condition_in=form.cleaned_data["condition_in"], faulty=form.cleaned_data["faulty"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("替代设备 %(serial)s 已归还。") % {"serial": loan.unit.serial_number})
             return HttpResponseRedirect(reverse("console:loans"))
@@ -201,7 +195,7 @@ def proposal_accept(request: HttpRequest, proposal_id: uuid.UUID) -> HttpRespons
                     "condition_out": data["condition_out"]}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             if created:
                 messages.success(request, _("已借出替代设备 %(serial)s，工单 %(number)s。") % {
@@ -225,7 +219,7 @@ def proposal_decline(request: HttpRequest, proposal_id: uuid.UUID) -> HttpRespon
             proposal = services.substitute_decline(actor=request.user, proposal_id=proposal_id,
                                                    reason=form.cleaned_data["reason"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("已拒绝工单 %(number)s 的替代设备建议。") % {"number": proposal.case.number})
             return HttpResponseRedirect(reverse("console:loans-proposals"))
@@ -291,7 +285,7 @@ def case_substitutes(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                     "operation": "proposal", "case_id": case.pk, "reason": data["reason"], "unit_id": data["unit"]}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             if created:
                 messages.success(request, _("已建议借用替代设备 %(serial)s。") % {

@@ -35,6 +35,8 @@ from aftersales.console.forms_maintenance import (
     VerifyForm,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.form_keys import made_by_key, remember_key
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.roles import Role
 from aftersales.maintenance import services
@@ -46,9 +48,6 @@ from aftersales.workorders.selectors import get_work_order_for_user
 
 PAGE = 50
 ACTING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.ENGINEER})
-# Keys of the forms that made a log, kept in the session: a resubmit opens the same log.
-SESSION_KEYS = "maintenance_page_keys"
-KEPT_KEYS = 50
 
 
 def _can_act(request: HttpRequest) -> bool:
@@ -60,23 +59,8 @@ def _require_actor(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
 
 
-def _made_by_key(request: HttpRequest, scope: str, key: str) -> Any:
-    return request.session.get(SESSION_KEYS, {}).get(f"{scope}:{key}")
-
-
-def _remember_key(request: HttpRequest, scope: str, key: str, log: MaintenanceLog) -> None:
-    kept = dict(request.session.get(SESSION_KEYS, {}))
-    kept[f"{scope}:{key}"] = str(log.pk)
-    request.session[SESSION_KEYS] = dict(list(kept.items())[-KEPT_KEYS:])
 
 
 def _log_url(log_id: Any) -> str:
@@ -120,16 +104,16 @@ def log_new(request: HttpRequest) -> HttpResponse:
     status = 422
     if form.is_valid():
         key = form.cleaned_data["idempotency_key"]
-        made = _made_by_key(request, "new", key)
+        made = made_by_key(request, "maintenance-log", key)
         if made is not None:
             return HttpResponseRedirect(_log_url(made))
         try:
             log = services.maintenance_log_create(actor=request.user, site_id=form.cleaned_data["site"],
                                                   **form.changes())
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
-            _remember_key(request, "new", key, log)
+            remember_key(request, "maintenance-log", key, log.pk)
             messages.success(request, _("已新建维修保养记录（草稿）。"))
             return HttpResponseRedirect(_log_url(log.pk))
     return render(request, "console/maintenance/new.html", {"form": form}, status=status)
@@ -195,11 +179,11 @@ def _owner_link(request: HttpRequest, log: MaintenanceLog, form: Any) -> Mainten
 
 def _correct(request: HttpRequest, log: MaintenanceLog, form: Any) -> MaintenanceLog:
     key = form.cleaned_data["idempotency_key"]
-    made = _made_by_key(request, f"correct:{log.pk}", key)
+    made = made_by_key(request, f"maintenance-correction:{log.pk}", key)
     if made is not None:
         return MaintenanceLog.objects.get(pk=made)
     correction = services.maintenance_log_correct(actor=request.user, log_id=log.pk)
-    _remember_key(request, f"correct:{log.pk}", key, correction)
+    remember_key(request, f"maintenance-correction:{log.pk}", key, correction.pk)
     return correction
 
 
@@ -267,7 +251,7 @@ def log_action(request: HttpRequest, log_id: uuid.UUID, action: str) -> HttpResp
         try:
             result = do(request, log, form)
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(_log_url(result.pk))

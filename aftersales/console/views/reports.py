@@ -30,6 +30,7 @@ from aftersales.console.forms_reports import (
     default_period,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.reports import charts, exports
 from aftersales.reports.compliance import (
@@ -55,11 +56,8 @@ def _require_reader(request: HttpRequest) -> None:
 
 
 def _refusal(form: Any, refused: DomainError) -> int:
-    """A refusal of the selectors at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    form.add_error(field if field in form.fields else None, refused.detail)
+    """A refusal of the selectors at its field (or above the form): the filters were invalid (422)."""
+    show_refusal(form, refused)
     return 422
 
 

@@ -33,6 +33,7 @@ from aftersales.console.forms_returns import (
     ReturnOpenForm,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.returns import selectors, services
 from aftersales.returns.models import ReturnRequest, ShippingPayer
@@ -67,13 +68,8 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
 def _refusal(form: Any, refused: DomainError) -> int:
     """Show a service's refusal at its field (or above the form); 404 goes on as 404. An
     override by someone who may not make one belongs to the decision itself."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    if refused.code == "override_forbidden":
-        field = "decision"
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
+    aliases = {refused.field or "": "decision"} if refused.code == "override_forbidden" else {}
+    return show_refusal(form, refused, aliases=aliases)
 
 
 def policy_view(row: ReturnRequest) -> dict[str, Any]:

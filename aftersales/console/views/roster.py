@@ -25,6 +25,7 @@ from aftersales.console.forms_roster import (
     WeekForm,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import flash_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.roles import STAFF_ROLES, Role
 from aftersales.roster import selectors, services
@@ -191,9 +192,7 @@ def shift_delete(request: HttpRequest, team_code: str, shift_id: uuid.UUID) -> H
     try:
         services.shift_remove(shift_id=shift_id)
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("已删除班次。"))
     url = reverse("console:roster-team", args=[team.code])

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.special_periods import selectors, services
 from aftersales.special_periods.forms import (
@@ -58,14 +59,6 @@ def _require_actor(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    name = refused.field or ""
-    field = FIELD_ALIASES.get(name, name.removesuffix("_id"))
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
 
 
 def _key(request: HttpRequest, key: str) -> str:
@@ -125,7 +118,7 @@ def period_create(request: HttpRequest) -> HttpResponse:
                 fingerprint=services.request_fingerprint({"operation": "period", "kind": data["kind"], **arguments}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             if created:
                 messages.success(request, _("保障期“%(name)s”已创建。") % {"name": period.name})
@@ -190,7 +183,7 @@ def period_update(request: HttpRequest, period_id: uuid.UUID) -> HttpResponse:
                                    changes=_period_arguments(form.cleaned_data),
                                    expected_version=form.cleaned_data["version"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             messages.success(request, _("保障期已修改。"))
             return _back(period.pk)
@@ -213,7 +206,7 @@ def period_action(request: HttpRequest, period_id: uuid.UUID, action: str) -> Ht
             period = services.period_transition(actor=request.user, period_id=period_id, action=action,
                                                 reason=form.cleaned_data["reason"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             messages.success(request, _("保障期“%(name)s”%(action)s。") % {
                 "name": period.name, "action": period.get_status_display()})
@@ -235,7 +228,7 @@ def checklist_create(request: HttpRequest, period_id: uuid.UUID) -> HttpResponse
                                                         name=form.cleaned_data["name"],
                                                         items=form.cleaned_data["items"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             messages.success(request, _("检查表“%(name)s”已制定。") % {"name": template.name})
             return _back(period_id, "#plans")
@@ -261,7 +254,7 @@ def duty_create(request: HttpRequest, period_id: uuid.UUID) -> HttpResponse:
                 fingerprint=services.request_fingerprint({"operation": "duty", "period_id": period_id, **arguments}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             if created:
                 messages.success(request, _("保障值班已安排。"))
@@ -278,9 +271,7 @@ def duty_delete(request: HttpRequest, period_id: uuid.UUID, duty_id: uuid.UUID) 
     try:
         services.period_duty_remove(actor=request.user, period_id=period_id, duty_id=duty_id)
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("保障值班已取消。"))
     return _back(period_id, "#duty")
@@ -305,7 +296,7 @@ def plan_create(request: HttpRequest, period_id: uuid.UUID) -> HttpResponse:
                 fingerprint=services.request_fingerprint({"operation": "plan", "period_id": period_id, **arguments}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             if created:
                 messages.success(request, _("预检计划已安排。"))
@@ -335,7 +326,7 @@ def resource_create(request: HttpRequest, period_id: uuid.UUID) -> HttpResponse:
                     {"operation": "resource", "period_id": period_id, **arguments}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused, aliases=FIELD_ALIASES)
         else:
             if created:
                 messages.success(request, _("保障资源已登记。"))
@@ -352,9 +343,7 @@ def resource_delete(request: HttpRequest, period_id: uuid.UUID, resource_id: uui
     try:
         services.period_resource_remove(actor=request.user, period_id=period_id, resource_id=resource_id)
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("保障资源已移除。"))
     return _back(period_id, "#resources")

@@ -34,6 +34,7 @@ from aftersales.console.forms_surveys import (
 )
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.form_keys import made_by_key, remember_key
+from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.surveys import selectors, services
 from aftersales.surveys.models import ReturnVisit, ReturnVisitPlan, VisitStatus
@@ -51,14 +52,6 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
         raise PermissionDenied
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, refused.detail)
-    return refused.status
 
 
 def _window(offset: int, found: list[Any], request: HttpRequest) -> dict[str, Any]:
@@ -177,7 +170,7 @@ def template_assign(request: HttpRequest) -> HttpResponse:
             services.survey_template_assign(actor=request.user, code=data["template"], tier_code=data["tier"] or None,
                                             contract_id=data["contract"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("问卷适用范围已保存。"))
             return HttpResponseRedirect(reverse("console:survey-templates"))
@@ -206,9 +199,7 @@ def template_state(request: HttpRequest, code: str, state: str) -> HttpResponse:
         else:
             services.survey_template_update(actor=request.user, code=code, is_active=state == "activate")
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("问卷已更新。"))
     return HttpResponseRedirect(reverse("console:survey-templates"))
@@ -259,7 +250,7 @@ def visit_page(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
                 satisfaction=data["satisfaction"], notes=data["notes"],
                 is_follow_up_needed=data["is_follow_up_needed"], expected_version=data["version"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("回访结果已记录。"))
             return HttpResponseRedirect(reverse("console:survey-return-visit", args=[visit.pk]))
@@ -305,7 +296,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                     frequency=data["frequency"] or None, assignee_id=data["assignee"], starts_on=data["starts_on"],
                     ends_on=data["ends_on"], note=data["note"])
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused)
             else:
                 remember_key(request, "return-visit-plan", data["idempotency_key"], plan.pk)
                 messages.success(request, _("回访计划已创建；回访任务按周期自动生成。"))
@@ -342,7 +333,7 @@ def plan_page(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
                 actor=request.user, plan_id=plan.pk, expected_version=data["version"], assignee_id=data["assignee"],
                 ends_on=data["ends_on"], clear_ends_on=data["ends_on"] is None, note=data["note"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("回访计划已保存。"))
             return HttpResponseRedirect(reverse("console:survey-return-plan", args=[plan.pk]))
@@ -361,9 +352,7 @@ def plan_set_active(request: HttpRequest, plan_id: uuid.UUID, state: str) -> Htt
         services.return_visit_plan_update(actor=request.user, plan_id=plan.pk, expected_version=version,
                                           is_active=state == "activate")
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     else:
         messages.success(request, _("回访计划已启用。") if state == "activate"
                          else _("回访计划已停用，未完成的回访任务已取消。"))

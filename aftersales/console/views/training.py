@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.roles import STAFF_ROLES
 from aftersales.training import selectors, services
@@ -51,13 +52,6 @@ def _may(request: HttpRequest, roles: frozenset[str]) -> bool:
     return _role(request) in roles
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    field = (refused.field or "").removesuffix("_id")
-    form.add_error(field if field in form.fields else None, refused.detail)
-    return refused.status
 
 
 def _tabs(request: HttpRequest, active: str) -> list[dict[str, Any]]:
@@ -133,7 +127,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                         {k: v for k, v in data.items() if k != "idempotency_key"}),
                 )
             except DomainError as refused:
-                status = _refusal(form, refused)
+                status = show_refusal(form, refused)
             else:
                 messages.success(request, _("培训场次已安排。"))
                 return HttpResponseRedirect(reverse("console:training-session", args=[session.pk]))
@@ -198,7 +192,7 @@ def attendee_register(request: HttpRequest, session_id: uuid.UUID) -> HttpRespon
                 user_id=pk if kind == "user" else None, contact_id=pk if kind == "contact" else None,
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             if created:
                 messages.success(request, _("已登记 %(name)s。") % {"name": row.attendee_name})
@@ -225,7 +219,7 @@ def attendance_record(request: HttpRequest, attendance_id: uuid.UUID) -> HttpRes
                 passed=data["passed"], score=data["score"],
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("已记录 %(name)s 的签到。") % {"name": attendance.attendee_name})
             return _back(attendance.session_id)
@@ -303,7 +297,7 @@ def material_list(request: HttpRequest) -> HttpResponse:
                 version=data["version"], publish=data["publish"],
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             if created:
                 messages.success(request, _("资料“%(title)s”已上传。") % {"title": material.title})
@@ -331,9 +325,7 @@ def material_action(request: HttpRequest, material_id: uuid.UUID, action: str) -
             services.training_material_withdraw(actor=request.user, material_id=material.pk)
             messages.success(request, _("资料已撤回。"))
     except DomainError as refused:
-        if refused.status == 404:
-            raise
-        messages.error(request, refused.detail)
+        flash_refusal(request, refused)
     return HttpResponseRedirect(reverse("console:training-materials") + f"?product={material.product_id}")
 
 
@@ -384,7 +376,7 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
                 expires_on=data["expires_on"],
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("上岗资质已授予。") if created else _("上岗资质已续期。"))
             return HttpResponseRedirect(reverse("console:training-qualifications"))
@@ -406,7 +398,7 @@ def qualification_revoke(request: HttpRequest, qualification_id: uuid.UUID) -> H
             services.qualification_revoke(actor=request.user, qualification_id=qualification.pk,
                                           reason=form.cleaned_data["reason"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("上岗资质已撤销。"))
             return HttpResponseRedirect(reverse("console:training-qualifications"))

@@ -25,6 +25,7 @@ from aftersales.console.forms_workorders import (
     WorkOrderNewForm,
 )
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.refusals import show_refusal
 from aftersales.core.errors import DomainError
 from aftersales.inspections.selectors import occurrence_of_work_order
 from aftersales.parts import services as parts_services
@@ -52,12 +53,6 @@ ACTION_FIELDS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-def _refusal(form: Any, refused: DomainError) -> int:
-    """Show a service's refusal at its field (or above the form); 404 goes on as 404."""
-    if refused.status == 404:
-        raise refused
-    form.add_error(refused.field if refused.field in form.fields else None, refused.detail)
-    return refused.status
 
 
 def work_order_context(request: HttpRequest, work_order_id: uuid.UUID, *, form: WorkOrderActionForm | None = None,
@@ -112,7 +107,7 @@ def work_order_action(request: HttpRequest, work_order_id: uuid.UUID, action: st
                 reason=data["reason"], signer_name=data["signer_name"], signature_png=signature,
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("已完成：%(action)s") % {"action": ACTION_FIELDS[action][0]})
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
@@ -139,7 +134,7 @@ def _parts_post(request: HttpRequest, work_order_id: uuid.UUID, *, service: Call
                      "work_order": work_order.pk}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
@@ -177,7 +172,7 @@ def work_order_photo(request: HttpRequest, work_order_id: uuid.UUID) -> HttpResp
             services.work_order_add_photo(actor=request.user, work_order_id=work_order_id,
                                           upload=form.cleaned_data["file"], caption=form.cleaned_data["caption"])
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("照片已上传。"))
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order_id]))
@@ -204,7 +199,7 @@ def work_order_new(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 fingerprint=services.request_fingerprint({k: v for k, v in data.items() if k != "idempotency_key"}),
             )
         except DomainError as refused:
-            status = _refusal(form, refused)
+            status = show_refusal(form, refused)
         else:
             messages.success(request, _("已派工：%(number)s") % {"number": work_order.number})
             return HttpResponseRedirect(reverse("console:work_order", args=[work_order.pk]))

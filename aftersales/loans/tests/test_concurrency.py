@@ -4,13 +4,11 @@ write lock. Either way each at-risk case gets exactly one proposal and one set o
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
-from aftersales.core.errors import Conflict
+from aftersales.core.tests.concurrency import run_together
 from aftersales.loans import services
 from aftersales.loans.models import Loan, SubstituteProposal
 from aftersales.loans.tests.factories import AFTER_WARNING, at, make_case, make_depot, make_unit
@@ -19,29 +17,6 @@ from aftersales.notifications.models import OutboxMessage
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _run(count, target):
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes.append(target(index))
-        except Conflict as refusal:
-            outcomes.append(refusal.code)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
-    return outcomes
 
 
 def test_two_concurrent_scans_propose_each_case_exactly_once(agent, manager, acme, acme_asset, diamond_contract):
@@ -51,7 +26,7 @@ def test_two_concurrent_scans_propose_each_case_exactly_once(agent, manager, acm
         make_unit(acme_asset.product, depot, f"S{index}")
     cases = [make_case(agent, acme, acme_asset, assignee_id=agent.pk) for _ in range(5)]
     # when two scans run at once
-    made = _run(2, lambda _index: services.propose_substitutes(now=at(AFTER_WARNING), batch_size=2))
+    made = run_together(2, lambda _index: services.propose_substitutes(now=at(AFTER_WARNING), batch_size=2))
     # then
     assert sum(made) == 5
     assert Counter(SubstituteProposal.objects.values_list("case_id", flat=True)) == {c.pk: 1 for c in cases}
@@ -68,7 +43,7 @@ def test_two_concurrent_loans_of_one_unit_lend_it_once(bob, acme, acme_asset, di
                           due_back_at=at("2030-01-01 00:00"), condition_out="完好")
         return "ok"
 
-    outcomes = _run(2, lend)
+    outcomes = run_together(2, lend)
     assert Counter(outcomes) == {"ok": 1, "unit_on_loan": 1}
     assert Loan.objects.count() == 1
     unit.refresh_from_db()

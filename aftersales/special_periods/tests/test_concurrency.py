@@ -3,13 +3,11 @@ activate it once and tell each person once; two submits of one duty form make on
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
-from aftersales.core.errors import Conflict
+from aftersales.core.tests.concurrency import run_together
 from aftersales.notifications.models import OutboxMessage
 from aftersales.roster.models import Shift
 from aftersales.special_periods import services
@@ -19,29 +17,6 @@ from aftersales.special_periods.tests.factories import NOW, at
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _run(count, target):
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes.append(target(index))
-        except Conflict as refusal:
-            outcomes.append(refusal.code)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
-    return outcomes
 
 
 def _duty(period, manager, bob, key=None):
@@ -59,12 +34,12 @@ def test_two_concurrent_activations_activate_once(period, manager, bob):
         services.period_transition(actor=manager, period_id=period.pk, action="activate", now=at(NOW))
         return "ok"
 
-    assert Counter(_run(2, activate)) == {"ok": 1, "invalid_transition": 1}
+    assert Counter(run_together(2, activate)) == {"ok": 1, "invalid_transition": 1}
     assert SpecialPeriodEvent.objects.filter(action="activated").count() == 1
     assert OutboxMessage.objects.filter(recipient="bob@example.invalid").count() == 1
 
 
 def test_two_concurrent_submits_of_one_duty_make_one_shift(period, manager, bob):
-    outcomes = _run(2, lambda _index: _duty(period, manager, bob, key="same"))
+    outcomes = run_together(2, lambda _index: _duty(period, manager, bob, key="same"))
     assert len(set(outcomes)) == 1
     assert Shift.objects.count() == 1

@@ -4,43 +4,18 @@ lock. Either way the last seat is taken once and a qualification is granted once
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from aftersales.accounts.models import Role
-from aftersales.core.errors import Conflict
+from aftersales.core.tests.concurrency import run_together
 from aftersales.training import services
 from aftersales.training.models import Qualification, TrainingAttendance
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _run(count, target):
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes.append(target(index))
-        except Conflict as refusal:
-            outcomes.append(refusal.code)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
-    return outcomes
 
 
 def test_three_people_racing_for_two_seats_book_two(manager, make_session, make_user):
@@ -53,7 +28,7 @@ def test_three_people_racing_for_two_seats_book_two(manager, make_session, make_
         return "ok"
 
     # when
-    outcomes = _run(3, register)
+    outcomes = run_together(3, register)
     # then
     assert Counter(outcomes) == {"ok": 2, "session_full": 1}
     assert TrainingAttendance.objects.filter(session=session).count() == 2
@@ -61,7 +36,7 @@ def test_three_people_racing_for_two_seats_book_two(manager, make_session, make_
 
 def test_two_concurrent_grants_make_one_qualification(manager, admin, bob, rsu):
     actors = [manager, admin]
-    outcomes = _run(2, lambda index: services.qualification_grant(
+    outcomes = run_together(2, lambda index: services.qualification_grant(
         actor=actors[index], user_id=bob.pk, product_id=rsu.pk)[1])
     assert sorted(outcomes) == [False, True]
     assert Qualification.objects.filter(user=bob, product=rsu).count() == 1
