@@ -64,7 +64,7 @@ def _target(payload: ApplyIn) -> services.ApplyTarget:
     return services.ApplyTarget(
         policy_code=payload.policy_code, policy_name=payload.policy_name,
         tier_code=payload.tier_code, contract_number=payload.contract_number,
-        product_models=tuple(payload.product_models),
+        product_models=tuple(payload.product_models), visit_assignee_id=payload.visit_assignee_id,
     )
 
 

@@ -3,11 +3,12 @@
 `review_defaults` gives each parsed item its reviewable form: the severity its fault class maps
 to, the site regions its written region maps to, whether it is ticked and, if not, why.
 `plan_figures` folds the ticked items into the figures applying sets: SLA targets per region
-and severity, the 24×7 calendar, warranty and trial months, the return window, parts delivery.
+and severity, the 24×7 calendar, warranty and trial months, the return window, parts delivery,
+the months between return visits.
 
 Rules (docs/decisions/0009-commitment-import.md):
 - Several figures for the same slot: the one most favourable to the customer is kept (the
-  shortest time, the longest warranty or return window) — the promise the customer can hold
+  shortest time, the longest warranty or return window, the most frequent visits) — the promise the customer can hold
   the company to. The phone response folds into first response this way.
 - Severity: a figure for a fault class sets that severity; a figure without one sets every
   severity not set by a figure of its own; a severity still unset takes the figure of the
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from aftersales.commitments.parser import OTHER_REGION, Draft, Item, Kind
+from aftersales.commitments.parser import OTHER_REGION, Draft, Item, Kind, ValueUnit
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
 FAULT_CLASS_SEVERITY = {"urgent": "P1", "major": "P1", "severe": "P2", "general": "P3"}
@@ -55,7 +56,7 @@ PART_CLASSES = ("regular", "non_regular")
 # Kinds that have somewhere to go; the others are shown for information only.
 APPLICABLE_KINDS = frozenset(
     {*SLA_FIELDS, Kind.PARTS_DELIVERY, Kind.WARRANTY, Kind.TRIAL_PERIOD, Kind.RETURN_WINDOW,
-     Kind.SERVICE_HOURS_24X7}
+     Kind.SERVICE_HOURS_24X7, Kind.RETURN_VISIT_FREQUENCY}
 )
 VALUE_UNITS = {
     **{kind: "minutes" for kind in SLA_FIELDS},
@@ -63,6 +64,7 @@ VALUE_UNITS = {
     Kind.WARRANTY: "months",
     Kind.TRIAL_PERIOD: "months",
     Kind.RETURN_WINDOW: "days",
+    Kind.RETURN_VISIT_FREQUENCY: "months",
 }
 
 
@@ -83,7 +85,6 @@ def informational_reason(kind: str) -> str:
         Kind.REPLY: _("书面回复不计入时钟；如要计为首次响应，请把类型改为“首次响应”"),
         Kind.NEGOTIATED_RESOLUTION: _("超过期限后与业主协商处理：没有对应的设置，仅供参考"),
         Kind.SUBSTITUTE_UNIT: _("替代设备承诺：由替代设备模块处理，没有对应的设置，仅供参考"),
-        Kind.RETURN_VISIT_FREQUENCY: _("回访承诺：没有对应的设置，仅供参考"),
         Kind.INSPECTION_FREQUENCY: _("巡检频率：请在巡检计划页按站点设置，仅供参考"),
         Kind.SURVEY: _("调查承诺：没有对应的设置，仅供参考"),
         Kind.TRAINING: _("培训承诺：请在培训模块安排，仅供参考"),
@@ -109,6 +110,8 @@ def review_defaults(item: Item) -> ReviewDefaults:
     reason = ""
     if item.kind not in APPLICABLE_KINDS:
         reason = informational_reason(item.kind)
+    elif item.kind is Kind.RETURN_VISIT_FREQUENCY and item.value_unit is ValueUnit.DAYS:
+        reason = _("回访计划最频繁为每月：请改为按月的数值（如 1）")
     elif item.kind in VALUE_UNITS and (
         item.value is None or (item.value_unit and item.value_unit.value != VALUE_UNITS[item.kind])
     ):
@@ -152,12 +155,14 @@ class Figures:
     trial_months: int | None = None
     warranty_months: int | None = None
     return_days: int | None = None
+    return_visit_months: int | None = None
     parts: dict[str, int] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
 
     def is_empty(self) -> bool:
         return not (self.targets or self.is_24x7 or self.parts or self.trial_months is not None
-                    or self.warranty_months is not None or self.return_days is not None)
+                    or self.warranty_months is not None or self.return_days is not None
+                    or self.return_visit_months is not None)
 
 
 def _best(candidates: Iterable[tuple[int, int]], *, longest: bool = False) -> tuple[int, int] | None:
@@ -186,6 +191,7 @@ def plan_figures(items: Iterable[Reviewed]) -> Figures:
     parts: dict[str, list[tuple[int, int]]] = {}
     parts_general: list[tuple[int, int]] = []
     periods: dict[str, list[tuple[int, int]]] = {}
+    visits: list[tuple[int, int]] = []
     for item in items:
         if not item.is_included:
             continue
@@ -208,6 +214,8 @@ def plan_figures(items: Iterable[Reviewed]) -> Figures:
                 parts_general.append((item.value, item.position))
         elif kind in (Kind.WARRANTY, Kind.TRIAL_PERIOD, Kind.RETURN_WINDOW):
             periods.setdefault(kind.value, []).append((item.value, item.position))
+        elif kind is Kind.RETURN_VISIT_FREQUENCY:
+            visits.append((item.value, item.position))
     for (region, name), found in sorted(slots.items()):
         for severity, (minutes, position) in _by_severity(found).items():
             figures.targets.setdefault(region, {}).setdefault(severity, {})[name] = minutes
@@ -223,6 +231,10 @@ def plan_figures(items: Iterable[Reviewed]) -> Figures:
         if best is not None:
             setattr(figures, attribute, best[0])
             figures.used.add(best[1])
+    most_frequent = _best(visits)
+    if most_frequent is not None:
+        figures.return_visit_months = min(most_frequent[0], 12)
+        figures.used.add(most_frequent[1])
     return figures
 
 

@@ -93,6 +93,8 @@ class ApplyIn(Schema):
     tier_code: str = Field(default="", max_length=50)
     contract_number: str = Field(default="", max_length=50)
     product_models: list[str] = Field(default_factory=list, max_length=200)
+    visit_assignee_id: str = Field(default="", max_length=20,
+                                   description="Who visits when the contract has no return-visit plan yet")
     version: int | None = Field(default=None, ge=1)
 
 

@@ -2,8 +2,9 @@
 
 Applying writes nothing itself: SLA policies, tiers and contracts go through the contracts
 services, the 24×7 calendar through the calendars service, warranty terms through the assets
-service, parts delivery and the return window through the parts and returns services. It is one
-transaction, and idempotent: the same reviewed import applied again changes nothing.
+service, parts delivery and the return window through the parts and returns services, return
+visits through the surveys services. It is one transaction, and idempotent: the same reviewed
+import applied again changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from aftersales.commitments.documents import Document
 from aftersales.commitments.mapping import (
     APPLICABLE_KINDS,
     SEVERITIES,
+    VALUE_UNITS,
     Figures,
     informational_reason,
     initial_items,
@@ -37,23 +39,27 @@ from aftersales.commitments.mapping import (
     reviewed_from,
 )
 from aftersales.commitments.models import CommitmentImport, CommitmentItem, ImportStatus, ItemKind
-from aftersales.commitments.parser import parse_commitments
+from aftersales.commitments.parser import Kind, parse_commitments
 from aftersales.contracts.models import Contract, ServiceTier, SlaPolicy, SlaTarget
 from aftersales.contracts.services import (
     contract_set_policy_override,
     default_policy,
     service_tier_set_policy,
+    service_tier_set_return_visit_months,
     sla_policy_create,
     sla_policy_set_calendar,
     sla_policy_set_targets,
 )
 from aftersales.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from aftersales.core.permissions import require_role
-from aftersales.core.roles import CONFIGURING_ROLES
+from aftersales.core.roles import CONFIGURING_ROLES, STAFF_ROLES
 from aftersales.parts.models import PartsDeliveryTarget
 from aftersales.parts.services import delivery_target_set
 from aftersales.returns.models import ReturnPolicy
 from aftersales.returns.services import return_policy_set
+from aftersales.surveys import periods
+from aftersales.surveys.models import VisitFrequency
+from aftersales.surveys.services import contract_visit_plan, return_visit_plan_set_for_contract
 
 CALENDAR_24X7_CODE = "24x7"
 MAX_REGIONS = 20
@@ -165,6 +171,10 @@ def commitment_item_update(
         if not 0 <= value <= MAX_VALUE:
             raise ValidationFailed(_("数值超出范围"), field="value")
         item.value = value
+    applied_unit = VALUE_UNITS.get(Kind(item.kind))
+    if (value is not None or kind is not None) and applied_unit is not None:
+        # An edited figure is in the unit its kind applies in (a weekly visit set to 1 is monthly).
+        item.value_unit = applied_unit
     if note is not None:
         item.note = note.strip()[:500]
     if is_included is not None:
@@ -187,18 +197,22 @@ def commitment_item_update(
 class ApplyTarget:
     """Where the import goes: a policy by code (created with `policy_name` when it does not
     exist), optionally made a tier's policy or a contract's own; products get the warranty
-    terms. Parts delivery and the return window go to the contract, else the company default."""
+    terms. Parts delivery and the return window go to the contract, else the company default.
+    Return visits go to the contract's plan (a new plan is visited by `visit_assignee_id`) and
+    to the tier's promised interval."""
 
     policy_code: str
     policy_name: str = ""
     tier_code: str = ""
     contract_number: str = ""
     product_models: tuple[str, ...] = ()
+    visit_assignee_id: str = ""
 
 
 @dataclass(frozen=True)
 class Change:
-    area: str  # policy, calendar, sla_target, tier, contract, product, parts_delivery, return_window
+    area: str  # policy, calendar, sla_target, tier, contract, product, parts_delivery, return_window,
+    # return_visits
     label: str
     old: str
     new: str
@@ -249,7 +263,15 @@ def _resolve(target: ApplyTarget) -> _Resolved:
     if missing:
         raise ValidationFailed(_("没有型号为“%(model)s”的产品") % {"model": missing[0]},
                                field="product_models")
+    if target.visit_assignee_id:
+        visitor = User.objects.filter(pk=target.visit_assignee_id).first() if _is_int(target.visit_assignee_id) else None
+        if visitor is None or not visitor.is_active or visitor.role not in STAFF_ROLES:
+            raise ValidationFailed(_("回访人须为在职的服务人员"), field="visit_assignee_id")
     return _Resolved(policy=policy, tier=tier, contract=contract, products=products)
+
+
+def _is_int(value: str) -> bool:
+    return value.isdigit() and len(value) < 19
 
 
 def _is_24x7(calendar: Calendar) -> bool:
@@ -337,8 +359,39 @@ def _preview(commitment_import: CommitmentImport, target: ApplyTarget) -> tuple[
             changes.append(Change("return_window", f"{scope} {_('退换货期限（天）')}",
                                   str(existing.window_days) if existing and existing.window_days is not None else "—",
                                   str(figures.return_days)))
+    if figures.return_visit_months is not None:
+        _preview_visits(figures.return_visit_months, resolved, target, changes, notes)
     return Preview(changes=changes, figures=figures, policy=policy, is_new_policy=policy is None,
                    notes=notes), resolved
+
+
+def _visit_frequency(months: int) -> str:
+    frequency = periods.frequency_for_months(months)
+    if frequency is None:  # plan_figures never gives less than a month
+        raise ValidationFailed(_("回访间隔须至少一个月"), field="items")
+    return frequency
+
+
+def _preview_visits(months: int, resolved: _Resolved, target: ApplyTarget, changes: list[Change],
+                    notes: list[str]) -> None:
+    frequency = _visit_frequency(months)
+    label = str(VisitFrequency(frequency).label)
+    if periods.MONTHS[frequency] != months:
+        notes.append(_("承诺每 %(months)s 个月回访：按%(label)s回访，不少于承诺") % {"months": months, "label": label})
+    if resolved.tier is not None and resolved.tier.return_visit_months != months:
+        old = resolved.tier.return_visit_months
+        changes.append(Change("return_visits", _("服务等级 %(code)s 的回访间隔（月）") % {"code": resolved.tier.code},
+                              str(old) if old else "—", str(months)))
+    if resolved.contract is not None:
+        plan = contract_visit_plan(resolved.contract.pk)
+        if plan is None or plan.frequency != frequency:
+            if plan is None and not target.visit_assignee_id:
+                raise ValidationFailed(_("合同 %(number)s 还没有回访计划，请选择回访人")
+                                       % {"number": resolved.contract.number}, field="visit_assignee_id")
+            changes.append(Change("return_visits", _("合同 %(number)s 的回访计划") % {"number": resolved.contract.number},
+                                  str(VisitFrequency(plan.frequency).label) if plan else "—", label))
+    if resolved.tier is None and resolved.contract is None:
+        notes.append(_("未选择服务等级或合同：回访频率不会写入"))
 
 
 def commitment_preview(*, actor: User, import_id: Any, target: ApplyTarget) -> Preview:
@@ -432,6 +485,14 @@ def commitment_apply(
                 is_return_shipping_paid_by_seller=(existing.is_return_shipping_paid_by_seller
                                                    if existing else True),
             )
+    if figures.return_visit_months is not None:
+        months = figures.return_visit_months
+        if resolved.tier is not None:
+            service_tier_set_return_visit_months(tier=resolved.tier, months=months)
+        if resolved.contract is not None:
+            return_visit_plan_set_for_contract(actor=actor, contract=resolved.contract,
+                                               frequency=_visit_frequency(months),
+                                               assignee_id=target.visit_assignee_id or None)
     commitment_import.status = ImportStatus.APPLIED
     commitment_import.applied_by = actor
     commitment_import.applied_at = timezone.now()

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.services import staff_choices
 from aftersales.assets.models import Product
 from aftersales.commitments.documents import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from aftersales.commitments.models import ItemKind
@@ -82,9 +83,13 @@ class ApplyForm(forms.Form):
     contract_number = forms.ChoiceField(label=_("设为合同的专属策略"), required=False)
     product_models = forms.MultipleChoiceField(label=_("写入保修条款的产品"), required=False,
                                                widget=forms.CheckboxSelectMultiple)
+    visit_assignee_id = forms.ChoiceField(label=_("回访人"), required=False,
+                                          help_text=_("合同还没有回访计划时，由谁回访"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tier_code"].choices = _tier_choices()  # type: ignore[attr-defined]
         self.fields["contract_number"].choices = _contract_choices()  # type: ignore[attr-defined]
         self.fields["product_models"].choices = _product_choices()  # type: ignore[attr-defined]
+        self.fields["visit_assignee_id"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *((str(pk), name) for pk, name in staff_choices())]

@@ -11,7 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import User
+from aftersales.accounts.services import staff_choices
 from aftersales.cases.models import Channel
 from aftersales.complaints.models import (
     ActionKind,
@@ -19,7 +19,6 @@ from aftersales.complaints.models import (
     RootCauseCategory,
     SubjectKind,
 )
-from aftersales.core.roles import STAFF_ROLES
 from aftersales.customers.models import Customer
 from aftersales.roster.models import Team
 
@@ -34,11 +33,6 @@ def _select(form: forms.Form, name: str) -> forms.ChoiceField:
 def _date(label: Any, *, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
 
-
-def staff_choices() -> list[tuple[Any, str]]:
-    return [(pk, f"{name or username}") for pk, username, name in
-            User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("username")
-            .values_list("pk", "username", "first_name")]
 
 
 class ComplaintFilterForm(forms.Form):

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import STAFF_ROLES, User
+from aftersales.accounts.services import staff_choices
 from aftersales.contracts.models import Contract, ServiceTier
 from aftersales.customers.models import Customer
 from aftersales.surveys.models import QuestionKind, SurveyTemplate, VisitFrequency
@@ -43,11 +43,6 @@ def contract_choices() -> list[tuple[Any, str]]:
     return [(pk, f"{number} · {customer}") for pk, number, customer in
             Contract.objects.order_by("number").values_list("pk", "number", "customer__name")]
 
-
-def staff_choices() -> list[tuple[Any, str]]:
-    return [(pk, username) for pk, username in
-            User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("username")
-            .values_list("pk", "username")]
 
 
 class SurveyFilterForm(forms.Form):

@@ -84,7 +84,8 @@ def sla_policy_targets_update(request: HttpRequest, code: str, payload: TargetsU
 
 def _tier_out(tier: ServiceTier) -> TierOut:
     return TierOut(id=tier.pk, code=tier.code, name=tier.name, policy=tier.policy.code,
-                   included_services=tier.included_services, description=tier.description)
+                   included_services=tier.included_services, description=tier.description,
+                   return_visit_months=tier.return_visit_months)
 
 
 @router.post("/tiers", response={201: TierOut})
@@ -93,6 +94,7 @@ def tier_create(request: HttpRequest, payload: TierIn) -> Status[TierOut]:
     tier = service_tier_create(
         code=payload.code, name=payload.name, policy_code=payload.policy,
         included_services=payload.included_services, description=payload.description,
+        return_visit_months=payload.return_visit_months,
     )
     return Status(201, _tier_out(tier))
 

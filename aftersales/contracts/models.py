@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,11 @@ class ServiceTier(BaseModel):
     )
     included_services = models.JSONField(_("包含的服务"), default=list, blank=True)
     description = models.TextField(_("说明"), blank=True)
+    # Months between return visits promised to the tier's customers; empty: the built-in
+    # default of the tier's code (diamond quarterly, gold half-yearly, silver yearly).
+    return_visit_months = models.PositiveSmallIntegerField(
+        _("回访间隔（月）"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)])
 
     class Meta:
         ordering = ["code"]

@@ -49,6 +49,8 @@ class TierIn(Schema):
     policy: str = Field(description="SLA policy code")
     included_services: list[str] = Field(default_factory=list)
     description: str = ""
+    return_visit_months: int | None = Field(
+        default=None, ge=1, le=12, description="Months between return visits (empty: the default of the code)")
 
 
 class TierOut(Schema):
@@ -58,6 +60,7 @@ class TierOut(Schema):
     policy: str
     included_services: list[str]
     description: str
+    return_visit_months: int | None
 
 
 class ContractIn(Schema):

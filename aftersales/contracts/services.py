@@ -155,7 +155,8 @@ def policy_targets(policy: SlaPolicy, severity: str, region: str = "") -> dict[s
 
 @transaction.atomic
 def service_tier_create(
-    *, code: str, name: str, policy_code: str, included_services: list[str], description: str = ""
+    *, code: str, name: str, policy_code: str, included_services: list[str], description: str = "",
+    return_visit_months: int | None = None,
 ) -> ServiceTier:
     policy = SlaPolicy.objects.filter(code=policy_code).first()
     if policy is None:
@@ -165,9 +166,16 @@ def service_tier_create(
             _("代码为“%(code)s”的服务等级已存在") % {"code": code},
             code="tier_exists", field="code",
         )
+    _check_visit_months(return_visit_months)
     return ServiceTier.objects.create(
-        code=code, name=name, policy=policy, included_services=included_services, description=description
+        code=code, name=name, policy=policy, included_services=included_services, description=description,
+        return_visit_months=return_visit_months,
     )
+
+
+def _check_visit_months(months: int | None) -> None:
+    if months is not None and not 1 <= months <= 12:
+        raise ValidationFailed(_("回访间隔须为 1–12 个月"), field="return_visit_months")
 
 
 @transaction.atomic
@@ -322,6 +330,16 @@ def service_tier_set_policy(*, tier: ServiceTier, policy: SlaPolicy) -> ServiceT
     """Give a tier another SLA policy: cases filed afterwards under its contracts use it."""
     if tier.policy_id != policy.pk:
         ServiceTier.objects.filter(pk=tier.pk).update(policy=policy)
+        tier.refresh_from_db()
+    return tier
+
+
+def service_tier_set_return_visit_months(*, tier: ServiceTier, months: int | None) -> ServiceTier:
+    """Set the months between the return visits promised to a tier's customers (None: the
+    built-in default of its code); plans created afterwards for its contracts take it."""
+    _check_visit_months(months)
+    if tier.return_visit_months != months:
+        ServiceTier.objects.filter(pk=tier.pk).update(return_visit_months=months)
         tier.refresh_from_db()
     return tier
 

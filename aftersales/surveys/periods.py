@@ -9,6 +9,13 @@ from collections.abc import Iterator
 MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
 
+def frequency_for_months(months: int) -> str | None:
+    """The least frequent plan frequency that still visits at least every `months` months
+    (every 2 months → monthly, every 4 → quarterly); None under a month."""
+    fitting = [(length, name) for name, length in MONTHS.items() if length <= months]
+    return max(fitting)[1] if fitting else None
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)

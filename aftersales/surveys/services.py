@@ -491,7 +491,7 @@ def return_visit_plan_create(
         raise ValidationFailed(_("没有这个客户"), field="customer_id")
     contract = _plan_contract(customer, contract_id)
     if not frequency and contract is not None and contract.tier is not None:
-        frequency = FREQUENCY_BY_TIER.get(contract.tier.code)
+        frequency = tier_frequency(contract.tier)
     if frequency not in VisitFrequency.values:
         raise ValidationFailed(_("请选择回访频率"), field="frequency")
     assignee = _staff_member(assignee_id, "assignee_id")
@@ -505,6 +505,56 @@ def return_visit_plan_create(
     )
     _generate(plan, today or timezone.localdate())
     return plan
+
+
+def tier_frequency(tier: ServiceTier) -> str | None:
+    """The return-visit frequency a tier promises: its own interval when set (a commitment
+    import sets it), else the default of its code."""
+    if tier.return_visit_months:
+        return periods.frequency_for_months(tier.return_visit_months)
+    return FREQUENCY_BY_TIER.get(tier.code)
+
+
+def contract_visit_plan(contract_id: Any) -> ReturnVisitPlan | None:
+    """The contract's active return-visit plan (the most recently started one)."""
+    return (ReturnVisitPlan.objects.filter(contract_id=contract_id, is_active=True)
+            .order_by("-starts_on", "-created_at").first())
+
+
+@transaction.atomic
+def return_visit_plan_set_for_contract(
+    *, actor: User, contract: Contract, frequency: str, assignee_id: Any = None, today: dt.date | None = None,
+) -> ReturnVisitPlan:
+    """Make the contract's return visits run at `frequency`. Its active plan at that frequency
+    stays as it is (given an assignee, its visits move to him); one at another frequency is
+    stopped and a new plan starts today with the same visitor, so visits already made keep
+    their periods; with none, a plan is created and needs an assignee."""
+    require_role(actor, PLANNING_ROLES, doing=_("管理回访计划"))
+    if frequency not in VisitFrequency.values:
+        raise ValidationFailed(_("请选择回访频率"), field="frequency")
+    today = today or timezone.localdate()
+    current = contract_visit_plan(contract.pk)
+    if current is not None and current.frequency == frequency:
+        if assignee_id and str(assignee_id) != str(current.assignee_id):
+            return return_visit_plan_update(actor=actor, plan_id=current.pk, assignee_id=assignee_id, today=today)
+        return current
+    starts_on = today
+    if current is not None:
+        assignee_id = assignee_id or current.assignee_id
+        this_period = periods.period_start(frequency, today)
+        if ReturnVisit.objects.filter(plan=current, status=VisitStatus.DONE,
+                                      done_at__date__gte=this_period).exists():
+            # Visited already in this period: the new rhythm begins with the next one.
+            starts_on = periods.period_end(frequency, this_period) + dt.timedelta(days=1)
+        return_visit_plan_update(actor=actor, plan_id=current.pk, is_active=False, today=today)
+    elif not assignee_id:
+        raise ValidationFailed(_("该合同还没有回访计划，请选择回访人"), field="assignee_id")
+    if contract.ends_on < starts_on:
+        raise ValidationFailed(_("合同已到期，不能再安排回访"), field="contract_id")
+    return return_visit_plan_create(
+        actor=actor, customer_id=contract.customer_id, contract_id=contract.pk, assignee_id=assignee_id,
+        starts_on=starts_on, frequency=frequency, ends_on=contract.ends_on, today=today,
+    )
 
 
 @transaction.atomic

@@ -240,3 +240,57 @@ def test_the_cli_names_the_problem(tmp_path, make_user):
     with pytest.raises(CommandError, match="file"):
         call_command("import_commitments", str(empty))
     assert not Path(tmp_path / "none.txt").exists()
+
+
+VISITS_TEXT = "我们承诺每季度回访一次。"
+
+
+def test_return_visits_need_a_visitor_named_at_its_field_in_the_api_the_console_and_the_cli(
+    api, client_for, manager, agent, diamond_contract, tmp_path,
+):
+    from aftersales.surveys.models import ReturnVisitPlan
+
+    # the API: 422 naming visit_assignee_id, then applied with one
+    created = api(manager).post("/api/v1/commitments/imports", {"text": VISITS_TEXT}).json()
+    target = {"policy_code": "gold", "contract_number": diamond_contract.number}
+    refused = api(manager).post(f"/api/v1/commitments/imports/{created['id']}/apply", target)
+    assert refused.status_code == 422
+    assert "visit_assignee_id" in refused.content.decode()
+    applied = api(manager).post(f"/api/v1/commitments/imports/{created['id']}/apply",
+                                {**target, "visit_assignee_id": str(agent.pk)})
+    assert applied.status_code == 200, applied.content
+    assert ReturnVisitPlan.objects.get(contract=diamond_contract).frequency == "quarterly"
+
+    # the console: the visitor select offers staff, preselects whoever applies, refuses at the field
+    client = client_for(manager)
+    commitment = commitment_import_create(actor=manager, document=text_document(text="每月回访一次。"))
+    page = client.get(f"/console/commitments/{commitment.pk}/").content.decode()
+    assert 'name="visit_assignee_id"' in page
+    assert f'<option value="{manager.pk}" selected>' in page
+    answer = client.post(f"/console/commitments/{commitment.pk}/apply/", {
+        "version": commitment.version, "policy_code": "gold", "contract_number": diamond_contract.number,
+        "visit_assignee_id": ""})
+    # the contract has a plan now (quarterly): no visitor needed to make it monthly
+    assert answer.status_code == 302
+    assert ReturnVisitPlan.objects.get(contract=diamond_contract, is_active=True).frequency == "monthly"
+
+    # the CLI: an unknown visitor is named
+    from django.core.management.base import CommandError
+
+    document = tmp_path / "visits.txt"
+    document.write_text(VISITS_TEXT, encoding="utf-8")
+    with pytest.raises(CommandError, match="--visitor"):
+        call_command("import_commitments", str(document), "--user", "manager", "--apply", "--policy", "gold",
+                     "--visitor", "nobody")
+
+
+def test_the_console_shows_a_missing_visitor_at_its_field(client_for, manager, diamond_contract):
+    client = client_for(manager)
+    commitment = commitment_import_create(actor=manager, document=text_document(text=VISITS_TEXT))
+    answer = client.post(f"/console/commitments/{commitment.pk}/apply/", {
+        "version": commitment.version, "policy_code": "gold", "contract_number": diamond_contract.number,
+        "visit_assignee_id": ""})
+    assert answer.status_code == 422
+    # the error sits in the visitor's field, after its select
+    field = answer.content.decode().split('for="id_visit_assignee_id"', 1)[1].split("</div>", 1)[0]
+    assert "请选择回访人" in field

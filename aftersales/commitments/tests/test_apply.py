@@ -260,3 +260,84 @@ def test_only_admins_and_managers_import(agent):
     with pytest.raises(PermissionDenied):
         commitment_import_create(actor=agent, document=text_document(text="4小时到场"))
     assert not CommitmentImport.objects.exists()
+
+
+VISITS = "我们承诺每2个月回访一次，每季度回访调查一次。每月巡检一次。"
+
+
+def test_return_visits_go_to_the_contracts_plan_and_the_tiers_interval(manager, agent, diamond_contract):
+    from aftersales.surveys.models import ReturnVisitPlan
+
+    # given a document promising visits every 2 months (and quarterly): the most frequent wins;
+    # the monthly inspection stays for information (plans are per site)
+    commitment = _import(manager, VISITS)
+    kinds = {item.kind: item for item in commitment.items.all()}
+    assert kinds["return_visit_frequency"].is_included
+    assert not kinds["inspection_frequency"].is_included
+    target = ApplyTarget(policy_code="diamond", tier_code="diamond", contract_number=diamond_contract.number,
+                         visit_assignee_id=str(agent.pk))
+
+    # the preview says what happens: a monthly plan keeps the 2-month promise
+    preview = services.commitment_preview(actor=manager, import_id=commitment.pk, target=target)
+    assert [(c.area, c.old, c.new) for c in preview.changes if c.area == "return_visits"] == [
+        ("return_visits", "—", "2"), ("return_visits", "—", "每月")]
+    assert any("每 2 个月" in note for note in preview.notes)
+
+    # when it is applied
+    commitment_apply(actor=manager, import_id=commitment.pk, target=target)
+
+    # then the contract is visited monthly by the agent, and the tier promises every 2 months
+    plan = ReturnVisitPlan.objects.get(contract=diamond_contract, is_active=True)
+    assert (plan.frequency, plan.assignee) == ("monthly", agent)
+    assert ServiceTier.objects.get(code="diamond").return_visit_months == 2
+    # applied again: nothing new
+    commitment_apply(actor=manager, import_id=commitment.pk, target=target)
+    assert ReturnVisitPlan.objects.filter(contract=diamond_contract).count() == 1
+
+
+def test_a_contract_without_a_plan_needs_a_visitor_before_anything_is_applied(manager, diamond_contract, acme):
+    commitment = _import(manager, "7×24小时服务，每季度回访一次。")
+    target = ApplyTarget(policy_code="visits", policy_name="回访", contract_number=diamond_contract.number)
+    for call in (services.commitment_preview, commitment_apply):
+        with pytest.raises(ValidationFailed) as refused:
+            call(actor=manager, import_id=commitment.pk, target=target)
+        assert refused.value.field == "visit_assignee_id"
+    assert not SlaPolicy.objects.filter(code="visits").exists()
+
+    customer_user = _customer_user(acme)
+    for visitor in ("999999", "abc", str(customer_user.pk)):
+        with pytest.raises(ValidationFailed) as refused:
+            services.commitment_preview(actor=manager, import_id=commitment.pk,
+                                        target=ApplyTarget(policy_code="gold", visit_assignee_id=visitor))
+        assert refused.value.field == "visit_assignee_id"
+
+
+def _customer_user(customer):
+    from aftersales.accounts.models import Role
+    from aftersales.accounts.services import user_create
+
+    return user_create(username="acme-user", password="x-Very-long-passw0rd", role=Role.CUSTOMER,
+                       customer=customer)
+
+
+def test_return_visits_without_a_tier_or_contract_are_noted_not_applied(manager):
+    from aftersales.surveys.models import ReturnVisitPlan
+
+    commitment = _import(manager, "每半年回访一次。")
+    preview = services.commitment_preview(actor=manager, import_id=commitment.pk,
+                                          target=ApplyTarget(policy_code="gold"))
+    assert any("回访频率不会写入" in note for note in preview.notes)
+    commitment_apply(actor=manager, import_id=commitment.pk, target=ApplyTarget(policy_code="gold"))
+    assert not ReturnVisitPlan.objects.exists()
+
+
+def test_weekly_visits_cannot_be_planned_and_are_left_unticked_with_the_reason(manager):
+    commitment = _import(manager, "每周回访一次。")
+    item = commitment.items.get()
+    assert (item.kind, item.value, item.value_unit, item.is_included) == ("return_visit_frequency", 7, "days", False)
+    assert "每月" in item.reason
+
+    # set to 1 by the administrator, it is monthly
+    edited = services.commitment_item_update(actor=manager, import_id=commitment.pk, item_id=item.pk,
+                                             version=commitment.version, value=1, is_included=True)
+    assert (edited.value, edited.value_unit, edited.is_included) == (1, "months", True)

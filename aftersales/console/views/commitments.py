@@ -117,7 +117,8 @@ def _review_context(request: HttpRequest, commitment_import: CommitmentImport, *
                      "is_outdone": item.is_included and item.position not in used,
                      "error": (item_errors or {}).get(str(item.pk))})
     if apply_form is None:
-        apply_form = ApplyForm(initial={"version": commitment_import.version})
+        apply_form = ApplyForm(initial={"version": commitment_import.version,
+                                        "visit_assignee_id": str(request.user.pk)})
     return {
         "commitment_import": commitment_import, "rows": rows, "document": highlighted(text, spans),
         "unmapped": [{**entry, "anchor": f"unmapped-{index}"} for index, entry in enumerate(unmapped, start=1)],
@@ -188,6 +189,7 @@ def _target(data: dict[str, Any]) -> services.ApplyTarget:
         policy_code=data["policy_code"], policy_name=data.get("policy_name") or "",
         tier_code=data.get("tier_code") or "", contract_number=data.get("contract_number") or "",
         product_models=tuple(data.get("product_models") or ()),
+        visit_assignee_id=data.get("visit_assignee_id") or "",
     )
 
 

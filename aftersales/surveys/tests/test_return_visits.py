@@ -204,3 +204,85 @@ def test_the_agents_list_shows_due_and_overdue_and_customers_see_nothing(plan, a
         selectors.get_return_visit_for_user(alice, ReturnVisit.objects.first().pk)
     with pytest.raises(NotFound):
         selectors.get_return_visit_plan_for_user(alice, plan.pk)
+
+
+@pytest.mark.parametrize(("months", "frequency"), [
+    (1, "monthly"), (2, "monthly"), (3, "quarterly"), (4, "quarterly"), (6, "half_yearly"),
+    (11, "half_yearly"), (12, "yearly"), (24, "yearly"), (0, None),
+])
+def test_a_promised_interval_takes_the_least_frequent_plan_that_keeps_it(months, frequency):
+    assert periods.frequency_for_months(months) == frequency
+
+
+@pytest.mark.django_db
+def test_a_tiers_own_interval_overrides_the_default_of_its_code(manager, agent, acme, diamond_contract):
+    from aftersales.contracts.services import service_tier_set_return_visit_months
+
+    service_tier_set_return_visit_months(tier=diamond_contract.tier, months=1)
+    plan = services.return_visit_plan_create(actor=manager, customer_id=acme.pk, contract_id=diamond_contract.pk,
+                                             assignee_id=agent.pk, starts_on=D(2026, 2, 10), today=D(2026, 2, 10))
+    assert plan.frequency == "monthly"
+
+
+@pytest.mark.django_db
+def test_a_contract_without_a_plan_gets_one_and_needs_a_visitor(manager, agent, acme, diamond_contract):
+    with pytest.raises(ValidationFailed) as refused:
+        services.return_visit_plan_set_for_contract(actor=manager, contract=diamond_contract, frequency="monthly",
+                                                    today=D(2026, 2, 10))
+    assert refused.value.field == "assignee_id"
+    assert not ReturnVisitPlan.objects.exists()
+
+    plan = services.return_visit_plan_set_for_contract(actor=manager, contract=diamond_contract,
+                                                       frequency="monthly", assignee_id=agent.pk,
+                                                       today=D(2026, 2, 10))
+    assert (plan.customer, plan.contract, plan.frequency, plan.assignee, plan.starts_on, plan.ends_on) == (
+        acme, diamond_contract, "monthly", agent, D(2026, 2, 10), diamond_contract.ends_on)
+    assert ReturnVisit.objects.get().period_start == D(2026, 2, 1)
+
+
+@pytest.mark.django_db
+def test_the_same_frequency_keeps_the_plan_and_another_replaces_it_from_today(plan, manager, agent):
+    # the quarterly plan (started 2026-02-10) again: nothing changes
+    assert services.return_visit_plan_set_for_contract(actor=manager, contract=plan.contract,
+                                                       frequency="quarterly", today=D(2026, 5, 3)) == plan
+    assert ReturnVisitPlan.objects.count() == 1
+
+    # monthly: the old plan stops (its open visit is cancelled), a new one starts today with
+    # the same visitor
+    monthly = services.return_visit_plan_set_for_contract(actor=manager, contract=plan.contract,
+                                                          frequency="monthly", today=D(2026, 5, 3))
+    plan.refresh_from_db()
+    assert not plan.is_active
+    assert (monthly.frequency, monthly.assignee, monthly.starts_on, monthly.is_active) == (
+        "monthly", agent, D(2026, 5, 3), True)
+    assert set(ReturnVisit.objects.filter(plan=plan).values_list("status", flat=True)) == {VisitStatus.CANCELLED}
+    assert list(ReturnVisit.objects.filter(plan=monthly).values_list("period_start", flat=True)) == [D(2026, 5, 1)]
+
+
+@pytest.mark.django_db
+def test_a_period_already_visited_is_not_visited_again_by_the_new_plan(plan, manager, agent):
+    visit = ReturnVisit.objects.order_by("-period_start").first()
+    services.return_visit_record(actor=agent, visit_id=visit.pk, is_reached=True, satisfaction=5,
+                                 now=dt.datetime(2026, 2, 20, 3, 0, tzinfo=dt.UTC))
+    half_yearly = services.return_visit_plan_set_for_contract(actor=manager, contract=plan.contract,
+                                                              frequency="half_yearly", today=D(2026, 3, 1))
+    # visited in February: the half-year from January is kept; the new plan begins in July
+    assert half_yearly.starts_on == D(2026, 7, 1)
+    assert not ReturnVisit.objects.filter(plan=half_yearly).exists()
+
+
+@pytest.mark.django_db
+def test_setting_a_contracts_visits_is_for_planners_and_not_after_the_contract_ends(
+    manager, agent, acme, diamond_contract,
+):
+    with pytest.raises(PermissionDenied):
+        services.return_visit_plan_set_for_contract(actor=agent, contract=diamond_contract, frequency="monthly",
+                                                    assignee_id=agent.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        services.return_visit_plan_set_for_contract(actor=manager, contract=diamond_contract, frequency="weekly",
+                                                    assignee_id=agent.pk)
+    assert refused.value.field == "frequency"
+    with pytest.raises(ValidationFailed) as refused:
+        services.return_visit_plan_set_for_contract(actor=manager, contract=diamond_contract, frequency="monthly",
+                                                    assignee_id=agent.pk, today=D(2036, 1, 2))
+    assert refused.value.field == "contract_id"

@@ -43,6 +43,8 @@ class Command(BaseCommand):
         parser.add_argument("--contract", default="", help="make it this contract's own policy")
         parser.add_argument("--product", action="append", default=[],
                             help="a product model that takes the warranty terms (repeatable)")
+        parser.add_argument("--visitor", default="",
+                            help="username of who makes the return visits of a contract without a plan")
 
     def _actor(self, username: str | None) -> User:
         users = User.objects.filter(is_active=True, role__in=CONFIGURING_ROLES)
@@ -88,9 +90,15 @@ class Command(BaseCommand):
                           f"(review: /console/commitments/{commitment.pk}/)")
         if not options["apply"]:
             return
+        visitor = ""
+        if options["visitor"]:
+            found = User.objects.filter(username=options["visitor"]).values_list("pk", flat=True).first()
+            if found is None:
+                raise CommandError(f"--visitor: no user {options['visitor']}")
+            visitor = str(found)
         target = ApplyTarget(policy_code=options["policy"], policy_name=options["policy_name"],
                              tier_code=options["tier"], contract_number=options["contract"],
-                             product_models=tuple(options["product"]))
+                             product_models=tuple(options["product"]), visit_assignee_id=visitor)
         try:
             applied = commitment_apply(actor=actor, import_id=commitment.pk, target=target)
         except DomainError as refused:
