@@ -29,6 +29,7 @@ from aftersales.emergencies.api import router as emergencies_router
 from aftersales.inspections.api import router as inspections_router
 from aftersales.knowledge.api import router as knowledge_router
 from aftersales.loans.api import router as loans_router
+from aftersales.mail.api import router as mail_router
 from aftersales.maintenance.api import router as maintenance_router
 from aftersales.parts.api import router as parts_router
 from aftersales.reports.api import router as reports_router
@@ -37,6 +38,7 @@ from aftersales.roster.api import router as roster_router
 from aftersales.special_periods.api import router as special_periods_router
 from aftersales.surveys.api import router as surveys_router
 from aftersales.training.api import router as training_router
+from aftersales.webhooks.api import router as webhooks_router
 from aftersales.workorders.api import router as workorders_router
 
 
@@ -77,6 +79,8 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/reports", reports_router)
+api.add_router("/webhooks", webhooks_router)
+api.add_router("/mail", mail_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

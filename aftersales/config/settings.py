@@ -48,12 +48,16 @@ INSTALLED_APPS = [
     "aftersales.complaints",
     "aftersales.commitments",
     "aftersales.reports",
+    "aftersales.webhooks",
+    "aftersales.mail",
+    "aftersales.operations",
     "aftersales.console",
     "aftersales.portal",
     "aftersales.demo",
 ]
 
 MIDDLEWARE = [
+    "aftersales.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +189,15 @@ else:
 # SLA sweep cadence is one minute (a crontab); warnings fire this long before a deadline
 # at the latest, on top of the policy's percentage.
 OUTBOX_MAX_ATTEMPTS = env_int("AFTERSALES_OUTBOX_MAX_ATTEMPTS", 8)
+
+# --- webhooks (issue #7): only the webhooks work edits this block ---
+# --- end webhooks ---
+
+# --- mail (issue #7): only the mail work edits this block ---
+# --- end mail ---
+
+# --- operations (issue #7): only the operations work edits this block ---
+# --- end operations ---
 
 LOGGING = {
     "version": 1,

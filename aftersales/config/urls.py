@@ -18,4 +18,5 @@ urlpatterns = [
     path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("aftersales.operations.urls")),
 ]
