@@ -105,3 +105,70 @@ def test_kinds_and_limit(agent, corpus):
 def test_query_text_cannot_break_out_of_the_match_expression(agent, corpus):
     for hostile in ('" OR 1=1 --', "天线' ) OR ('1'='1", "NEAR(天线 断电)", "天线*", "title_tokens:天线"):
         search(user=agent, query=hostile)  # no error, whatever it finds
+
+
+@pytest.fixture
+def small_windows(monkeypatch):
+    """The PostgreSQL candidate windows at a size a test can fill: 4 candidates, a probe of 10
+    documents that needs 2 matches to go on walking, a walk of 20 that is enough with 3."""
+    from django.db import connection
+
+    from aftersales.knowledge import search as module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the candidate windows are PostgreSQL's (FTS5 gives the newest matches itself)")
+    for name, value in (("CANDIDATES", 4), ("PROBE", 10), ("PROBE_RATE", 0.2), ("WALK", 20), ("MIN_FOUND", 3)):
+        monkeypatch.setattr(module, name, value)
+    return module
+
+
+def _pg_candidates(module, term: str) -> list[uuid.UUID]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        ids = module._pg_candidates(cursor, DocumentKind.CASE, f"'{term}':AB")
+    objects = dict(SearchDocument.objects.filter(id__in=ids).values_list("id", "object_id"))
+    return [objects[pk] for pk in ids]
+
+
+def _cases(acme, titles: list[str]) -> list[uuid.UUID]:
+    """Cases indexed oldest first, so the last is the newest."""
+    return [_case(title, acme.pk) for title in titles]
+
+
+def test_postgresql_frequent_matches_are_the_newest_ones_walked_back(acme, small_windows):
+    cases = _cases(acme, [f"断电 {i}" if i % 2 == 0 else f"黑屏 {i}" for i in range(40)])
+    # half of the newest 10 match: the 4 newest matches are the candidates
+    assert _pg_candidates(small_windows, "断电") == [cases[38], cases[36], cases[34], cases[32]]
+
+
+def test_postgresql_sparse_matches_come_from_the_index_however_old(acme, small_windows):
+    # one match among the newest 10 (under the probe rate), two more far back
+    titles = ["黑屏"] * 60
+    titles[2], titles[5], titles[55] = "断电 a", "断电 b", "断电 c"
+    cases = _cases(acme, titles)
+    assert _pg_candidates(small_windows, "断电") == [cases[55], cases[5], cases[2]]
+
+
+def test_postgresql_a_walk_that_finds_too_few_goes_on_through_the_index(acme, small_windows):
+    # 2 matches in the newest 10 (the probe rate: walk on), none in the next 20 (under
+    # MIN_FOUND), then older ones: the index finds them, newest first, up to 4
+    titles = ["黑屏"] * 60
+    for index in (58, 55, 20, 10, 3):
+        titles[index] = "断电"
+    cases = _cases(acme, titles)
+    assert _pg_candidates(small_windows, "断电") == [cases[58], cases[55], cases[20], cases[10]]
+
+
+def test_postgresql_a_walk_with_enough_matches_stops_there(acme, small_windows):
+    # 2 in the newest 10, 1 more in the next 20: 3 is MIN_FOUND, so older matches are not read
+    titles = ["黑屏"] * 60
+    for index in (59, 52, 40, 5):
+        titles[index] = "断电"
+    cases = _cases(acme, titles)
+    assert _pg_candidates(small_windows, "断电") == [cases[59], cases[52], cases[40]]
+
+
+def test_postgresql_a_kind_smaller_than_the_probe_is_searched_whole(acme, small_windows):
+    cases = _cases(acme, ["断电", "黑屏", "断电"])
+    assert _pg_candidates(small_windows, "断电") == [cases[2], cases[0]]
