@@ -62,10 +62,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=20, help="times each query is asked per user")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true",
+                        help="search the documents a previous run indexed (same sizes and seed)")
     args = parser.parse_args()
 
-    migrate = fresh_database(args.backend, "search")
-    say(f"[{args.backend}] fresh database migrated in {migrate:.1f} s")
+    if not args.reuse:
+        migrate = fresh_database(args.backend, "search")
+        say(f"[{args.backend}] fresh database migrated in {migrate:.1f} s")
     django_setup(args.backend, "search")
     from django.db import connection, transaction
 
@@ -82,14 +85,20 @@ def main() -> None:
             SearchDocument.objects.bulk_create(batch, batch_size=5000)
         batch.clear()
 
-    for i in range(args.articles):
+    expected = args.articles + args.cases
+    if args.reuse:
+        present = SearchDocument.objects.count()
+        if present != expected:
+            raise SystemExit(f"--reuse: {present:,} documents indexed, {expected:,} expected: run without --reuse")
+        say(f"[{args.backend}] reusing {present:,} indexed documents")
+    for i in range(0 if args.reuse else args.articles):
         title, body = _text(rng)
         batch.append(document_row(kind="article", object_id=uuid.UUID(int=rng.getrandbits(128)),
                                   title=f"{title}的处理方法", body=[body, f"KB{i:06d}"],
                                   customer_visible=rng.random() < 0.3))
         if len(batch) >= 20_000:
             flush()
-    for i in range(args.cases):
+    for i in range(0 if args.reuse else args.cases):
         title, body = _text(rng)
         batch.append(document_row(kind="case", object_id=uuid.UUID(int=rng.getrandbits(128)), title=title,
                                   body=[f"AS26{i:07d}", body], customer_id=rng.choice(customers)))
@@ -98,7 +107,9 @@ def main() -> None:
             if i % 200_000 < 20_000:
                 say(f"[{args.backend}]   … {i + 1:,} cases indexed ({time.perf_counter() - started:.0f} s)")
     flush()
-    if args.backend == "postgresql":
+    if args.reuse:
+        say(f"[{args.backend}] nothing indexed: searching the previous run's documents")
+    elif args.backend == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE knowledge_searchdocument")
     elif args.backend == "sqlite":
@@ -106,8 +117,9 @@ def main() -> None:
             for table in ("knowledge_article_fts", "knowledge_case_fts"):
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - our tables
             cursor.execute("ANALYZE")
-    say(f"[{args.backend}] indexed {args.articles:,} articles and {args.cases:,} cases in "
-        f"{time.perf_counter() - started:.0f} s")
+    if not args.reuse:
+        say(f"[{args.backend}] indexed {args.articles:,} articles and {args.cases:,} cases in "
+            f"{time.perf_counter() - started:.0f} s")
 
     staff = SimpleNamespace(is_authenticated=True, is_customer_user=False, is_staff_member=True, customer_id=None)
     customer = SimpleNamespace(is_authenticated=True, is_customer_user=True, is_staff_member=False,

@@ -127,8 +127,10 @@ class SearchDocument(models.Model):
         verbose_name = _("搜索索引")
         verbose_name_plural = _("搜索索引")
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_once")]
-        # The newest documents of one kind first: where ranking takes its candidates from.
-        indexes = [models.Index(fields=["kind", "id"], name="search_document_kind_idx")]
+        # The newest documents of one kind first (of one customer's, for its users): where
+        # PostgreSQL's ranking walks for its candidates.
+        indexes = [models.Index(fields=["kind", "id"], name="search_document_kind_idx"),
+                   models.Index(fields=["kind", "customer_id", "id"], name="search_document_customer_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.title}"

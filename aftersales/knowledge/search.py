@@ -105,7 +105,8 @@ def _audience(user: Any) -> dict[str, tuple[str, str]]:
     return {}
 
 
-def _ranked(kind: str, terms: list[str], audience: tuple[str, str], limit: int) -> list[tuple[Any, ...]]:
+def _ranked(kind: str, terms: list[str], audience: tuple[str, str], limit: int,
+            customer_id: Any = None) -> list[tuple[Any, ...]]:
     """The best of the most recent CANDIDATES matches of one kind: (kind, object_id, title, score)."""
     rule, token = audience
     # Only fixed SQL and placeholders go into the statements: the terms (letters, digits and CJK
@@ -116,7 +117,9 @@ def _ranked(kind: str, terms: list[str], audience: tuple[str, str], limit: int) 
             match = " & ".join(f"'{term}':AB" for term in terms)
             if rule != "any":
                 match += f" & {'!' if rule == 'without' else ''}'{token}':D"
-            candidates = _pg_candidates(cursor, kind, match)
+            # A customer's own cases: walk only those (the audience token still decides).
+            own = customer_id if rule == "with" and kind == DocumentKind.CASE else None
+            candidates = _pg_candidates(cursor, kind, match, own)
             if not candidates:
                 return []
             cursor.execute(
@@ -138,7 +141,7 @@ def _ranked(kind: str, terms: list[str], audience: tuple[str, str], limit: int) 
         return list(cursor.fetchall())
 
 
-def _pg_candidates(cursor: Any, kind: str, match: str) -> list[int]:
+def _pg_candidates(cursor: Any, kind: str, match: str, customer_id: Any = None) -> list[int]:
     """Ids of the newest CANDIDATES documents of the kind matching the tsquery, newest first.
 
     The planner cannot tell how often several terms occur together (RSU and 5000 always do), so
@@ -146,12 +149,14 @@ def _pg_candidates(cursor: Any, kind: str, match: str) -> list[int]:
     for RSU-5000), or walk back through all documents for terms that rarely meet. Instead the
     work is bounded here: the newest documents are walked in windows while matches are frequent
     in them, and the GIN index answers only when they are sparse, when there are few to visit.
-    With frequent matches the candidates may be those of the newest PROBE + WALK documents."""
+    With frequent matches the candidates may be those of the newest PROBE + WALK documents.
+    `customer_id`: only that customer's documents are walked."""
     found: list[int] = []
     upper = 2**63 - 1
+    own = ("AND customer_id = %s", [customer_id]) if customer_id is not None else ("", [])
     for window in (PROBE, WALK):
-        found += _walk(cursor, kind, match, upper, window, CANDIDATES - len(found))
-        lower = _window_start(cursor, kind, upper, window)
+        found += _walk(cursor, kind, match, upper, window, CANDIDATES - len(found), own)
+        lower = _window_start(cursor, kind, upper, window, own)
         if len(found) >= CANDIDATES or lower is None:
             return found  # enough, or every document of the kind was walked
         upper = lower
@@ -167,21 +172,25 @@ def _pg_candidates(cursor: Any, kind: str, match: str) -> list[int]:
     return found + [int(row[0]) for row in cursor.fetchall()]
 
 
-def _walk(cursor: Any, kind: str, match: str, upper: int, size: int, limit: int) -> list[int]:
+Own = tuple[str, list[Any]]
+
+
+def _walk(cursor: Any, kind: str, match: str, upper: int, size: int, limit: int, own: Own) -> list[int]:
     """Matching ids among the `size` newest documents of the kind below `upper`, newest first."""
     cursor.execute(
-        "SELECT id FROM (SELECT id, search_vector FROM knowledge_searchdocument WHERE kind = %s AND id < %s"
-        " ORDER BY id DESC LIMIT %s) w WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"
-        " ORDER BY id DESC LIMIT %s",
-        [kind, upper, size, match, limit])
+        "SELECT id FROM (SELECT id, search_vector FROM knowledge_searchdocument"  # noqa: S608
+        f" WHERE kind = %s {own[0]} AND id < %s ORDER BY id DESC LIMIT %s) w"  # own: fixed SQL
+        " WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) ORDER BY id DESC LIMIT %s",
+        [kind, *own[1], upper, size, match, limit])
     return [int(row[0]) for row in cursor.fetchall()]
 
 
-def _window_start(cursor: Any, kind: str, upper: int, size: int) -> int | None:
+def _window_start(cursor: Any, kind: str, upper: int, size: int, own: Own) -> int | None:
     """The id of the size-th newest document of the kind below `upper`; None when there are fewer."""
     cursor.execute(
-        "SELECT id FROM knowledge_searchdocument WHERE kind = %s AND id < %s ORDER BY id DESC OFFSET %s LIMIT 1",
-        [kind, upper, size - 1])
+        f"SELECT id FROM knowledge_searchdocument WHERE kind = %s {own[0]} AND id < %s"  # noqa: S608
+        " ORDER BY id DESC OFFSET %s LIMIT 1",
+        [kind, *own[1], upper, size - 1])
     row = cursor.fetchone()
     return int(row[0]) if row else None
 
@@ -213,7 +222,8 @@ def search(*, user: Any, query: str, kinds: Iterable[str] = (), limit: int = 10)
         hit_id = uuid.UUID(str(object_id))
         hits[(kind, hit_id)] = SearchHit(kind=kind, object_id=hit_id, title=title, score=float("inf"),
                                          is_exact_title=True)
-    ranked = [row for kind in wanted for row in _ranked(kind, terms, audience[kind], limit)]
+    customer_id = getattr(user, "customer_id", None) if getattr(user, "is_customer_user", False) else None
+    ranked = [row for kind in wanted for row in _ranked(kind, terms, audience[kind], limit, customer_id)]
     for kind, object_id, title, score in sorted(ranked, key=lambda row: -float(row[3])):
         hit_id = uuid.UUID(str(object_id))
         hits.setdefault((kind, hit_id), SearchHit(kind=kind, object_id=hit_id, title=title, score=float(score),

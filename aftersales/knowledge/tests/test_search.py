@@ -172,3 +172,22 @@ def test_postgresql_a_walk_with_enough_matches_stops_there(acme, small_windows):
 def test_postgresql_a_kind_smaller_than_the_probe_is_searched_whole(acme, small_windows):
     cases = _cases(acme, ["断电", "黑屏", "断电"])
     assert _pg_candidates(small_windows, "断电") == [cases[2], cases[0]]
+
+
+def test_postgresql_a_customer_walks_only_its_own_cases(acme, globex, small_windows):
+    from django.db import connection
+
+    # acme's 3 matching cases are older than 40 matching cases of globex
+    own = [_case("断电 acme", acme.pk) for _ in range(3)]
+    for _ in range(40):
+        _case("断电 globex", globex.pk)
+    only_acme = ("AND customer_id = %s", [acme.pk])
+    with connection.cursor() as cursor:
+        # the walk's window is acme's documents: its second newest is acme's second newest case
+        second = small_windows._window_start(cursor, DocumentKind.CASE, 2**63 - 1, 2, only_acme)
+        walked = small_windows._walk(cursor, DocumentKind.CASE, "'断电':AB", 2**63 - 1, 10, 10, only_acme)
+        ids = small_windows._pg_candidates(cursor, DocumentKind.CASE, f"'断电':AB & 'cust{acme.pk.hex}':D", acme.pk)
+    objects = dict(SearchDocument.objects.values_list("id", "object_id"))
+    assert objects[second] == own[1]
+    assert [objects[pk] for pk in walked] == own[::-1]
+    assert [objects[pk] for pk in ids] == own[::-1]
