@@ -64,6 +64,13 @@ test-browser: $(STAMP) $(TRANSLATIONS) ## The pages in headless Chromium (instal
 	status=0; $(BIN)/pytest -q aftersales/browser_tests || status=$$?; \
 	  echo "Screenshots: $(CURDIR)/var/screenshots"; exit $$status
 
+WEB ?= 2
+WORKERS ?= 2
+production: $(STAMP) $(TRANSLATIONS) ## The production setup on PostgreSQL: $(WEB) web + $(WORKERS) worker processes, demo data (Ctrl-C stops)
+	@mkdir -p var
+	scripts/ensure-debian-packages.sh
+	scripts/run-production.sh --web $(WEB) --workers $(WORKERS) --demo
+
 test: $(STAMP) ## Lint, then the suite on SQLite, the pages in Chromium, the suite on PostgreSQL
 	@mkdir -p var
 	$(MAKE) --no-print-directory lint
@@ -77,4 +84,4 @@ bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install run lint openapi test test-sqlite test-browser test-postgres bench clean messages
+.PHONY: help install run production lint openapi test test-sqlite test-browser test-postgres bench clean messages

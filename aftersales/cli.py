@@ -6,6 +6,8 @@
     aftersales demo         load demo data (--cases N for bulk cases)
     aftersales createuser NAME --role ROLE [--customer ID]
     aftersales sweep        one SLA sweep now
+    aftersales backup       back up the database and uploaded files (--output FILE)
+    aftersales restore      restore such a backup (FILE --yes; stop the web and workers first)
     aftersales import-commitments FILE   read a written service commitment into a draft
     aftersales manage ...   any Django management command
 """
@@ -38,7 +40,8 @@ def _serve_command() -> list[str]:
         "--bind", f"{host}:{port}", "--workers", workers,
         "--worker-class", os.environ.get("AFTERSALES_WEB_WORKER_CLASS", "gthread"),
         "--threads", os.environ.get("AFTERSALES_WEB_THREADS", "4"),
-        "--access-logfile", "-", "--access-logformat", '%(t)s "%(r)s" %(s)s %(L)ss',
+        # No gunicorn access log: the operations middleware writes one line per request,
+        # with the route's name instead of the raw path and query string.
     ]
 
 
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return subprocess.call(_serve_command() + rest)
     if command == "worker":
         return _manage(["run_huey", *rest])
-    if command in {"demo", "createuser", "sweep"}:
+    if command in {"demo", "createuser", "sweep", "backup", "restore"}:
         return _manage([command, *rest])
     if command == "import-commitments":
         return _manage(["import_commitments", *rest])

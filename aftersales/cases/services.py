@@ -122,6 +122,26 @@ def _status_changed(case: Case, before: str, after: str, now: dt.datetime) -> No
         hook(case, before, after, now)
 
 
+# Apps above cases that tell others about a case's events (webhooks) register here; they are
+# called in the same transaction with the events just recorded (in order, several at once when
+# a case is filed or the sweep records a batch). The case of each event holds its state after
+# the event. A hook that has nothing to do must cost no query: filing is measured.
+CaseEventHook = Callable[[Sequence[CaseEvent]], object]
+_event_hooks: list[CaseEventHook] = []
+
+
+def register_case_event_hook(hook: CaseEventHook) -> None:
+    if hook not in _event_hooks:
+        _event_hooks.append(hook)
+
+
+def case_events_recorded(events: Sequence[CaseEvent]) -> None:
+    """Call the event hooks. Caller holds the transaction the events are written in."""
+    if events:
+        for hook in _event_hooks:
+            hook(events)
+
+
 # --- clocks ---------------------------------------------------------------------------------
 
 
@@ -223,10 +243,15 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     case.last_event_sequence += 1
-    return CaseEvent(
+    event = CaseEvent(
         case=case, sequence=case.last_event_sequence, kind=kind, actor=actor, at=at,
         status_before=before, status_after=after, data=data or {},
     )
+    # A case being filed is not saved yet (no number, outside the transaction): filing calls
+    # the hooks itself once its rows are written.
+    if not case._state.adding:
+        case_events_recorded([event])
+    return event
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -402,6 +427,7 @@ def _case_open(
         case.save(force_insert=True)
         CaseEvent.objects.bulk_create(events)
         CaseClock.objects.bulk_create(clock_rows)
+        case_events_recorded(events)
         if idempotency_key:
             IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
         if assignee is not None:

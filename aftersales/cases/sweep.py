@@ -28,7 +28,7 @@ from aftersales.cases.models import (
     EventKind,
 )
 from aftersales.cases.notify import clock_notifications, manager_emails
-from aftersales.cases.services import clocks_sync
+from aftersales.cases.services import case_events_recorded, clocks_sync
 from aftersales.contracts.models import SlaPolicy
 from aftersales.emergencies.models import EmergencyLevel
 from aftersales.notifications.services import Notification, outbox_enqueue
@@ -124,6 +124,7 @@ def _record_batch(*, kind: str, claimed: list[dict[str, Any]], now: dt.datetime,
         case.version += 1
         case.updated_at = now
     CaseEvent.objects.bulk_create(events, batch_size=1000)
+    case_events_recorded(events)
     # One UPDATE per kind of change (the rows are locked): far cheaper than bulk_update's CASE WHEN.
     groups: dict[tuple[int, int, bool], list[Any]] = defaultdict(list)
     for case in cases:

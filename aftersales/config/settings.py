@@ -191,30 +191,70 @@ else:
 OUTBOX_MAX_ATTEMPTS = env_int("AFTERSALES_OUTBOX_MAX_ATTEMPTS", 8)
 
 # --- webhooks (issue #7): only the webhooks work edits this block ---
+# Webhook targets on internal, loopback, private or link-local addresses are refused unless an
+# administrator allows them per subscription, or here for every subscription.
+AFTERSALES_WEBHOOK_ALLOW_INTERNAL = env_bool("AFTERSALES_WEBHOOK_ALLOW_INTERNAL", False)
+# Seconds to connect, and to wait for each read, of one delivery attempt.
+AFTERSALES_WEBHOOK_TIMEOUT_SECONDS = env_int("AFTERSALES_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Attempts before a delivery is given up (backoff doubles from the first delay, up to 6 hours).
+AFTERSALES_WEBHOOK_MAX_ATTEMPTS = env_int("AFTERSALES_WEBHOOK_MAX_ATTEMPTS", 10)
+AFTERSALES_WEBHOOK_RETRY_SECONDS = env_int("AFTERSALES_WEBHOOK_RETRY_SECONDS", 30)
+# How long a process trusts its list of active subscriptions (changes in the same process take
+# effect at once, in others within this time).
+AFTERSALES_WEBHOOK_CACHE_SECONDS = env_int("AFTERSALES_WEBHOOK_CACHE_SECONDS", 5)
 # --- end webhooks ---
 
 # --- mail (issue #7): only the mail work edits this block ---
+# Mail intake (aftersales.mail): mailboxes are rows (console/admin); their IMAP passwords are
+# read from the environment variable each mailbox names, never stored in the database.
+# The staff account that files cases and records replies coming in by e-mail (created on first
+# use, inactive and without a password: nobody signs in as it).
+MAIL_SYSTEM_USERNAME = env_str("AFTERSALES_MAIL_SYSTEM_USERNAME", "mail-intake")
+# Our outgoing Message-IDs are <...@this domain>: replies to them thread back into the case.
+MAIL_MESSAGE_ID_DOMAIN = env_str("AFTERSALES_MAIL_MESSAGE_ID_DOMAIN", "aftersales.invalid")
+# A message larger than this is kept with its headers only (noted, no case text or files).
+MAIL_MAX_MESSAGE_BYTES = env_int("AFTERSALES_MAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+# At most this many attachments of one message are kept (each as a case attachment, so
+# ATTACHMENT_MAX_BYTES and its types apply).
+MAIL_MAX_ATTACHMENTS = env_int("AFTERSALES_MAIL_MAX_ATTACHMENTS", 10)
+# Messages fetched from one mailbox per poll; the rest wait for the next minute.
+MAIL_POLL_BATCH = env_int("AFTERSALES_MAIL_POLL_BATCH", 50)
+MAIL_IMAP_TIMEOUT = env_int("AFTERSALES_MAIL_IMAP_TIMEOUT", 30)
 # --- end mail ---
 
 # --- operations (issue #7): only the operations work edits this block ---
+# /metrics answers a scraper on these networks (not via a proxy: see operations/access.py), or
+# anyone presenting AFTERSALES_METRICS_TOKEN as a bearer token; everyone else gets 403.
+AFTERSALES_METRICS_ALLOWED_NETWORKS = env_str("AFTERSALES_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+AFTERSALES_METRICS_TOKEN = env_secret("AFTERSALES_METRICS_TOKEN", "")
+# "plain" for a terminal, "json" (one object per line) for a log collector.
+LOG_FORMAT = env_str("AFTERSALES_LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ValueError("AFTERSALES_LOG_FORMAT must be 'plain' or 'json'")
+# Load balancers probe over plain HTTP inside the network: no redirect to HTTPS for the probes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # --- end operations ---
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "aftersales.core.logging.PersonalDataFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "aftersales.operations.log_format.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["personal_data"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         },
     },
     "root": {"handlers": ["console"], "level": env_str("AFTERSALES_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # The Huey consumer installs its own handler; do not print each line twice.
-        "huey": {"propagate": False},
+        # The task workers' lines (a failed task's traceback too) go through the same filter and
+        # format; having a handler here, the Huey consumer does not install its own.
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }

@@ -111,4 +111,8 @@ urlpatterns = [
     path("complaints/", include("aftersales.console.complaint_urls")),
     # Reports and the compliance report (报表)
     path("reports/", include("aftersales.console.report_urls")),
+    # E-mail from unknown senders, to assign or discard (待分拣邮件)
+    path("mail/", include("aftersales.console.mail_urls")),
+    # Webhook subscriptions and their delivery log (Webhook 订阅)
+    path("webhooks/", include("aftersales.console.webhook_urls")),
 ]

@@ -41,6 +41,8 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                                  Role.ENGINEER, Role.EXPERT})),
     ("console:survey-return-visits", _("我的回访"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:commitments", _("服务承诺导入"), frozenset({Role.ADMIN, Role.MANAGER})),
+    ("console:mail-triage", _("待分拣邮件"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
+    ("console:webhooks", _("Webhook 订阅"), frozenset({Role.ADMIN})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
     ("portal:request", _("提交服务申请"), frozenset({Role.CUSTOMER})),
     ("portal:returns", _("退换货申请"), frozenset({Role.CUSTOMER})),

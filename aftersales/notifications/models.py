@@ -31,6 +31,15 @@ class OutboxMessage(BaseModel):
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     last_error = models.CharField(_("最后错误"), max_length=300, blank=True)
+    # Threading headers of an e-mail. The Message-ID is fixed when the row is written, so a
+    # retry after a lost answer sends the same Message-ID and the receiver can tell the copies.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=255, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    # The mailbox's address for mail a customer may answer (else DEFAULT_FROM_EMAIL).
+    from_email = models.CharField(_("发件地址"), max_length=254, blank=True)
+    # Further headers, e.g. Auto-Submitted on acknowledgements (RFC 3834: no replies to them).
+    headers = models.JSONField(_("其他邮件头"), default=dict, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +25,18 @@ class Notification:
     subject: str
     body: str
     channel: str = "email"
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    from_email: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def fixed_message_id(key: str) -> str:
+    """The Message-ID of the e-mail with this outbox key: the same for every write and every
+    retry of the same notification."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{settings.MAIL_MESSAGE_ID_DOMAIN}>"
 
 
 def outbox_enqueue(*, notifications: Iterable[Notification]) -> int:
@@ -37,6 +50,11 @@ def outbox_enqueue(*, notifications: Iterable[Notification]) -> int:
             recipient=n.recipient,
             subject=n.subject[:300],
             body=n.body,
+            message_id=n.message_id or (fixed_message_id(n.key) if n.channel == "email" else ""),
+            in_reply_to=n.in_reply_to,
+            references=n.references,
+            from_email=n.from_email,
+            headers=dict(n.headers),
             next_attempt_at=now,
             created_at=now,
         )
@@ -46,6 +64,18 @@ def outbox_enqueue(*, notifications: Iterable[Notification]) -> int:
     if rows:
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     return len(rows)
+
+
+def _email(message: OutboxMessage) -> EmailMessage:
+    headers = dict(message.headers or {})
+    if message.message_id:
+        headers["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    return EmailMessage(message.subject, message.body, message.from_email or settings.DEFAULT_FROM_EMAIL,
+                        [message.recipient], headers=headers)
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -69,13 +99,7 @@ def outbox_deliver(*, batch_size: int = 100, now: dt.datetime | None = None) -> 
             for message in batch:
                 message.attempts += 1
                 try:
-                    send_mail(
-                        message.subject,
-                        message.body,
-                        settings.DEFAULT_FROM_EMAIL,
-                        [message.recipient],
-                        fail_silently=False,
-                    )
+                    _email(message).send(fail_silently=False)
                 except Exception as error:  # noqa: BLE001 - any transport failure is retried
                     message.last_error = type(error).__name__
                     if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:

@@ -92,6 +92,18 @@ def _technician(technician_id: Any) -> User:
     return found
 
 
+# Apps above work orders that tell others about their events (webhooks) register here; they
+# are called in the same transaction with each event just saved (its work order holds the state
+# after it). A hook that has nothing to do must cost no query.
+WorkOrderEventHook = Callable[[list[WorkOrderEvent]], object]
+_event_hooks: list[WorkOrderEventHook] = []
+
+
+def register_work_order_event_hook(hook: WorkOrderEventHook) -> None:
+    if hook not in _event_hooks:
+        _event_hooks.append(hook)
+
+
 def _record(work_order: WorkOrder, *, kind: str, actor: User | None, at: dt.datetime, before: str,
             after: str, data: dict[str, Any] | None = None) -> WorkOrderEvent:
     """The next event of the work order, saved. Caller holds the row lock and saves the row."""
@@ -99,6 +111,8 @@ def _record(work_order: WorkOrder, *, kind: str, actor: User | None, at: dt.date
     event = WorkOrderEvent(work_order=work_order, sequence=work_order.last_event_sequence, kind=kind,
                            actor=actor, at=at, status_before=before, status_after=after, data=data or {})
     event.save(force_insert=True)
+    for hook in _event_hooks:
+        hook([event])
     return event
 
 
