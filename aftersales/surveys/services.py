@@ -546,11 +546,12 @@ def return_visit_plan_set_for_contract(
                                       done_at__date__gte=this_period).exists():
             # Visited already in this period: the new rhythm begins with the next one.
             starts_on = periods.period_end(frequency, this_period) + dt.timedelta(days=1)
-        return_visit_plan_update(actor=actor, plan_id=current.pk, is_active=False, today=today)
     elif not assignee_id:
         raise ValidationFailed(_("该合同还没有回访计划，请选择回访人"), field="assignee_id")
     if contract.ends_on < starts_on:
         raise ValidationFailed(_("合同已到期，不能再安排回访"), field="contract_id")
+    if current is not None:
+        return_visit_plan_update(actor=actor, plan_id=current.pk, is_active=False, today=today)
     return return_visit_plan_create(
         actor=actor, customer_id=contract.customer_id, contract_id=contract.pk, assignee_id=assignee_id,
         starts_on=starts_on, frequency=frequency, ends_on=contract.ends_on, today=today,
