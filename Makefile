@@ -78,10 +78,15 @@ test: $(STAMP) ## Lint, then the suite on SQLite, the pages in Chromium, the sui
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-postgres
 
+load-test: $(STAMP) $(TRANSLATIONS) ## The production setup (2 web + 2 workers, PostgreSQL) under 10 minutes of mixed load, then the exactly-once checks
+	@mkdir -p var
+	scripts/ensure-debian-packages.sh
+	$(BIN)/python bench/load_production.py --minutes $${MINUTES:-10}
+
 bench: $(STAMP) ## Run the benchmarks (see bench/README.md)
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install run production lint openapi test test-sqlite test-browser test-postgres bench clean messages
+.PHONY: help install run production lint openapi test test-sqlite test-browser test-postgres bench load-test clean messages

@@ -19,6 +19,7 @@ from aftersales.accounts.api_auth import BearerTokenAuth
 from aftersales.assets.api import router as assets_router
 from aftersales.calendars.api import router as calendars_router
 from aftersales.cases.api import router as cases_router
+from aftersales.chat.api import router as chat_router
 from aftersales.commitments.api import router as commitments_router
 from aftersales.complaints.api import router as complaints_router
 from aftersales.contracts.api import router as contracts_router
@@ -81,6 +82,7 @@ api.add_router("/complaints", complaints_router)
 api.add_router("/reports", reports_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/mail", mail_router)
+api.add_router("/chat", chat_router)
 
 
 def error_body(detail: str, code: str, field: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "aftersales.reports",
     "aftersales.webhooks",
     "aftersales.mail",
+    "aftersales.chat",
     "aftersales.operations",
     "aftersales.console",
     "aftersales.portal",
@@ -169,7 +170,10 @@ _huey_common = {
     "name": "aftersales",
     "immediate": env_bool("AFTERSALES_TASKS_IMMEDIATE", False),
     "utc": True,
-    "consumer": {"workers": env_int("AFTERSALES_TASK_WORKERS", 2), "worker_type": "thread"},
+    # A worker killed with -9 leaves its task locks behind and SQLite/Redis locks never expire:
+    # a starting worker clears them, or the sweep would never run again. Overlap is harmless:
+    # every locked task is safe to run twice (row locks, SKIP LOCKED, unique keys).
+    "consumer": {"workers": env_int("AFTERSALES_TASK_WORKERS", 2), "worker_type": "thread", "flush_locks": True},
 }
 if TASK_BACKEND == "redis":
     HUEY = {
@@ -189,6 +193,7 @@ else:
 # SLA sweep cadence is one minute (a crontab); warnings fire this long before a deadline
 # at the latest, on top of the policy's percentage.
 OUTBOX_MAX_ATTEMPTS = env_int("AFTERSALES_OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_int("AFTERSALES_OUTBOX_LEASE_SECONDS", 120)  # a claimed message waits this long before another worker may retry it
 
 # --- webhooks (issue #7): only the webhooks work edits this block ---
 # Webhook targets on internal, loopback, private or link-local addresses are refused unless an
@@ -219,8 +224,21 @@ MAIL_MAX_MESSAGE_BYTES = env_int("AFTERSALES_MAIL_MAX_MESSAGE_BYTES", 25 * 1024 
 MAIL_MAX_ATTACHMENTS = env_int("AFTERSALES_MAIL_MAX_ATTACHMENTS", 10)
 # Messages fetched from one mailbox per poll; the rest wait for the next minute.
 MAIL_POLL_BATCH = env_int("AFTERSALES_MAIL_POLL_BATCH", 50)
+# The case's contact hears by mail when we wait for them, the fault is fixed, the case is closed
+# or reopened (in their language, in the case's thread).
+MAIL_STATUS_NOTIFICATIONS = env_bool("AFTERSALES_MAIL_STATUS_NOTIFICATIONS", True)
 MAIL_IMAP_TIMEOUT = env_int("AFTERSALES_MAIL_IMAP_TIMEOUT", 30)
 # --- end mail ---
+
+# --- chat (issue #7): only the chat work edits this block ---
+# Chat (在线客服) works by polling, no websockets (docs/decisions/0017-chat-polling.md): the
+# portal and the console ask for new messages every this many seconds.
+CHAT_POLL_SECONDS = env_int("AFTERSALES_CHAT_POLL_SECONDS", 3)
+# Longest message, in characters (a longer one is refused naming `body`).
+CHAT_MAX_BODY = env_int("AFTERSALES_CHAT_MAX_BODY", 2000)
+# An open chat with no message for this long is ended by the worker (the customer went away).
+CHAT_IDLE_MINUTES = env_int("AFTERSALES_CHAT_IDLE_MINUTES", 30)
+# --- end chat ---
 
 # --- operations (issue #7): only the operations work edits this block ---
 # /metrics answers a scraper on these networks (not via a proxy: see operations/access.py), or

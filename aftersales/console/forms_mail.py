@@ -29,3 +29,16 @@ class TriageAssignForm(forms.Form):
                                          Customer.objects.order_by("name").values_list("pk", "name"))]
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4().hex
+
+
+class MailReplyForm(forms.Form):
+    """A reply to the customer of a case by e-mail (the case page). The key makes a second
+    submit of the same form send nothing more (mail_reply's idempotency key)."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    body = forms.CharField(label=_("回复内容"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["idempotency_key"] = uuid.uuid4().hex

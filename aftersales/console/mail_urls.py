@@ -1,4 +1,4 @@
-"""E-mail triage pages, under /console/mail/ (names: console:mail-triage…)."""
+"""E-mail triage pages, under /console/mail/ (names: console:mail-…); the reply to a case's customer."""
 
 from django.urls import path
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("triage/<uuid:message_id>/", mail.triage_message_page, name="mail-triage-message"),
     path("triage/<uuid:message_id>/assign", mail.triage_assign, name="mail-triage-assign"),
     path("triage/<uuid:message_id>/discard", mail.triage_discard, name="mail-triage-discard"),
+    path("cases/<uuid:case_id>/reply", mail.case_mail_reply, name="mail-case-reply"),
 ]

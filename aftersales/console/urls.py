@@ -115,4 +115,6 @@ urlpatterns = [
     path("mail/", include("aftersales.console.mail_urls")),
     # Webhook subscriptions and their delivery log (Webhook 订阅)
     path("webhooks/", include("aftersales.console.webhook_urls")),
+    # Chat with customers (在线客服), answered by the agent on duty
+    path("chat/", include("aftersales.console.chat_urls")),
 ]

@@ -41,6 +41,7 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
                                                  Role.ENGINEER, Role.EXPERT})),
     ("console:survey-return-visits", _("我的回访"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:commitments", _("服务承诺导入"), frozenset({Role.ADMIN, Role.MANAGER})),
+    ("console:chat", _("在线客服"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:mail-triage", _("待分拣邮件"), frozenset({Role.ADMIN, Role.MANAGER, Role.DISPATCHER, Role.AGENT})),
     ("console:webhooks", _("Webhook 订阅"), frozenset({Role.ADMIN})),
     ("portal:home", _("我的服务请求"), frozenset({Role.CUSTOMER})),
@@ -49,6 +50,7 @@ MENU: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("portal:training", _("培训与资料"), frozenset({Role.CUSTOMER})),
     ("portal:knowledge", _("知识库"), frozenset({Role.CUSTOMER})),
     ("portal:surveys", _("满意度调查"), frozenset({Role.CUSTOMER})),
+    ("portal:chat", _("在线客服"), frozenset({Role.CUSTOMER})),
     ("admin:index", _("系统管理"), frozenset({Role.ADMIN})),
 )
 

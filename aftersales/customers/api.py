@@ -13,6 +13,7 @@ from aftersales.customers.models import Contact, Customer, Site
 from aftersales.customers.schemas import (
     ContactIn,
     ContactOut,
+    ContactPatch,
     CustomerDetailOut,
     CustomerIn,
     CustomerOut,
@@ -25,7 +26,12 @@ from aftersales.customers.selectors import (
     get_customer_for_user,
     sites_for_user,
 )
-from aftersales.customers.services import contact_create, customer_create, site_create
+from aftersales.customers.services import (
+    contact_create,
+    contact_update,
+    customer_create,
+    site_create,
+)
 
 router = Router(tags=["customers"])
 
@@ -33,7 +39,7 @@ router = Router(tags=["customers"])
 def _contact_out(user: object, contact: Contact) -> ContactOut:
     phone, email = contact_fields_for(user, contact.phone, contact.email)
     return ContactOut(id=contact.pk, name=contact.name, title=contact.title, phone=phone, email=email,
-                      is_primary=contact.is_primary)
+                      is_primary=contact.is_primary, language=contact.language)
 
 
 def _site_out(site: Site) -> SiteOut:
@@ -76,6 +82,15 @@ def contact_create_view(request: HttpRequest, customer_id: uuid.UUID, payload: C
     customer = get_customer_for_user(request.user, customer_id)
     require_role(request.user, ARCHIVE_ROLES, doing=_("添加联系人"))
     return Status(201, _contact_out(request.user, contact_create(customer=customer, **payload.dict())))
+
+
+@router.patch("/{customer_id}/contacts/{contact_id}", response=ContactOut)
+def contact_update_view(request: HttpRequest, customer_id: uuid.UUID, contact_id: uuid.UUID,
+                        payload: ContactPatch) -> ContactOut:
+    customer = get_customer_for_user(request.user, customer_id)
+    require_role(request.user, ARCHIVE_ROLES, doing=_("修改联系人"))
+    contact = contact_update(contact_id=contact_id, customer=customer, **payload.dict(exclude_unset=True))
+    return _contact_out(request.user, contact)
 
 
 @router.get("/{customer_id}/contacts", response=list[ContactOut])

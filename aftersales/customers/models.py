@@ -31,6 +31,13 @@ class Customer(BaseModel):
         return self.name
 
 
+class Language(models.TextChoices):
+    """The languages the product writes to customers in (the interface's two)."""
+
+    ZH_HANS = "zh-hans", _("简体中文")
+    EN = "en", _("英文")
+
+
 class Contact(BaseModel):
     """A person at a customer. Phone and e-mail are personal data: masked, never logged."""
 
@@ -42,6 +49,9 @@ class Contact(BaseModel):
     phone = models.CharField(_("电话"), max_length=40, blank=True, db_index=True)
     email = models.EmailField(_("电子邮件"), blank=True, db_index=True)
     is_primary = models.BooleanField(_("主要联系人"), default=False)
+    # Blank until someone says: mail about the contact's cases then follows the language of the
+    # contact's own last message, else the site's default (Chinese).
+    language = models.CharField(_("通知语言"), max_length=10, choices=Language.choices, blank=True, default="")
 
     class Meta:
         ordering = ["customer", "name"]

@@ -30,6 +30,16 @@ class ContactIn(Schema):
     phone: str = Field(default="", max_length=40, pattern=r"^[0-9+()\- ]*$")
     email: str = Field(default="", max_length=254)
     is_primary: bool = False
+    language: Literal["", "zh-hans", "en"] = Field(default="", description="通知语言；空 = 按来信语言或默认中文")
+
+
+class ContactPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    title: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\- ]*$")
+    email: str | None = Field(default=None, max_length=254)
+    is_primary: bool | None = None
+    language: Literal["", "zh-hans", "en"] | None = None
 
 
 class ContactOut(Schema):
@@ -39,6 +49,7 @@ class ContactOut(Schema):
     phone: str
     email: str
     is_primary: bool
+    language: str
 
 
 class SiteIn(Schema):

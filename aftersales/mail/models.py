@@ -5,11 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.models import Category
 from aftersales.core.models import BaseModel
-
-
-class Language(models.TextChoices):
-    ZH_HANS = "zh-hans", _("简体中文")
-    EN = "en", _("英文")
+from aftersales.customers.models import Language
 
 
 class Mailbox(BaseModel):
@@ -117,6 +113,7 @@ class InboundMessage(BaseModel):
 class OutboundKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("受理确认")
     REPLY = "reply", _("回复")
+    STATUS = "status", _("状态通知")
 
 
 class OutboundMessage(BaseModel):

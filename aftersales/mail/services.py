@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.cases.attachments import case_attach
-from aftersales.cases.models import Case, CaseClock, ClockTarget
+from aftersales.cases.mail_thread import thread_references
+from aftersales.cases.models import Case, CaseClock, CaseEvent, ClockTarget, EventKind, Status
 from aftersales.cases.selectors import get_case_for_user
 from aftersales.cases.services import (
     case_customer_reply,
@@ -38,6 +39,7 @@ from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES
 from aftersales.customers.models import Contact
 from aftersales.customers.selectors import get_customer_for_user
+from aftersales.customers.services import contact_language
 from aftersales.mail.imap import MailboxError, open_folder
 from aftersales.mail.models import (
     InboundMessage,
@@ -47,6 +49,7 @@ from aftersales.mail.models import (
     OutboundMessage,
 )
 from aftersales.mail.parsing import ParsedMail, guess_language, parse_mail
+from aftersales.mail.selectors import latest_inbound, reply_recipient
 from aftersales.notifications.services import Notification, fixed_message_id, outbox_enqueue
 
 logger = logging.getLogger(__name__)
@@ -162,9 +165,8 @@ def _queue_mail(*, case: Case, kind: str, key: str, recipient: str, language: st
                 automatic: bool) -> OutboundMessage:
     message_id = fixed_message_id(key)
     in_reply_to = answering.message_id if answering is not None else ""
-    references = ""
-    if answering is not None:
-        references = " ".join([*answering.references.split(), answering.message_id][-20:])
+    earlier = [*answering.references.split(), answering.message_id] if answering is not None else []
+    references = thread_references(case.pk, earlier)
     outbound, _created = OutboundMessage.objects.get_or_create(outbox_key=key, defaults={
         "message_id": message_id, "case": case, "kind": kind, "recipient": recipient, "in_reply_to": in_reply_to,
         "language": language, "sent_by": sent_by,
@@ -178,8 +180,32 @@ def _queue_mail(*, case: Case, kind: str, key: str, recipient: str, language: st
     return outbound
 
 
+def _language(case: Case, answering: InboundMessage | None) -> str:
+    """The language to write about `case` in: the contact's own setting, else the language of
+    the message we answer, else the contact's (their latest mail about the case), else Chinese."""
+    contact = case.contact if case.contact_id else None
+    if contact is not None and contact.language:
+        return contact.language
+    if answering is not None:
+        return answering.language
+    return contact_language(contact, case=case)
+
+
+def contact_language_from_mail(contact: Contact, case: Any) -> str:
+    """The contact language source (registered in MailConfig.ready): the language of the
+    contact's latest mail about the case, else of their latest mail at all."""
+    if not contact.email:
+        return ""
+    received = InboundMessage.objects.filter(sender=contact.email.lower())
+    if case is not None:
+        about_case = received.filter(case=case).order_by("-received_at").values_list("language", flat=True).first()
+        if about_case:
+            return about_case
+    return received.order_by("-received_at").values_list("language", flat=True).first() or ""
+
+
 def _acknowledge(case: Case, inbound: InboundMessage, mailbox: Mailbox | None) -> None:
-    language = inbound.language
+    language = _language(case, inbound)
     subject, body = _render("acknowledgement", language, {
         "case": case, "clocks": _clock_lines(case, language), "subject": inbound.subject,
     })
@@ -315,11 +341,6 @@ def mailboxes_poll() -> int:
 # --- replies --------------------------------------------------------------------------------
 
 
-def _latest_inbound(case: Case) -> InboundMessage | None:
-    return (InboundMessage.objects.filter(case=case).exclude(status=InboundStatus.AUTOMATIC)
-            .exclude(sender="").order_by("-received_at").first())
-
-
 def mail_reply(*, actor: User, case_id: Any, body: str, idempotency_key: str | None = None,
                now: dt.datetime | None = None) -> OutboundMessage:
     """Answer the customer of a case by e-mail, threaded under their latest message. The text
@@ -337,12 +358,11 @@ def mail_reply(*, actor: User, case_id: Any, body: str, idempotency_key: str | N
         replayed = OutboundMessage.objects.filter(outbox_key=key).first()
         if replayed is not None:
             return replayed
-    answering = _latest_inbound(case)
-    contact_email = case.contact.email if case.contact_id and case.contact else ""
-    recipient = contact_email or (answering.sender if answering else "")
+    answering = latest_inbound(case)
+    recipient = reply_recipient(case)
     if not recipient:
         raise Conflict(_("该工单没有可回复的邮件地址（联系人无邮箱，也没有来信）。"), code="no_mail_recipient")
-    language = answering.language if answering else "zh-hans"
+    language = _language(case, answering)
     mailbox = answering.mailbox if answering else None
     subject, rendered = _render("reply", language, {"case": case, "body": text})
     now = now or timezone.now()
@@ -354,6 +374,66 @@ def mail_reply(*, actor: User, case_id: Any, body: str, idempotency_key: str | N
         return _queue_mail(case=case, kind=OutboundKind.REPLY, key=key, recipient=recipient, language=language,
                            subject=subject, body=rendered, from_email=mailbox.address if mailbox else "",
                            answering=answering, sent_by=actor, automatic=False)
+
+
+# --- status changes ------------------------------------------------------------------------
+
+# What the customer hears about; the mail quotes what the agent wrote with the change (why we
+# wait for them, how the fault was fixed) — not a closure's note, which is the agent's record.
+STATUS_MAIL_EVENTS: dict[str, str | None] = {
+    Status.WAITING_ON_CUSTOMER: EventKind.WAITING_ON_CUSTOMER,
+    Status.RESOLVED: EventKind.RESOLVED,
+    Status.CLOSED: None,
+}
+CLOSED_STATES = (Status.RESOLVED, Status.CLOSED)
+
+
+def _status_mail_kind(before: str, after: str) -> str | None:
+    if before == after:
+        return None
+    if after in STATUS_MAIL_EVENTS:
+        return after
+    if before in CLOSED_STATES and after not in CLOSED_STATES:
+        return "reopened"
+    return None
+
+
+def _event_text(case: Case, kind: str) -> str:
+    event = CaseEvent.objects.filter(case=case, kind=kind).order_by("-at", "-pk").values_list("data", flat=True).first()
+    if not isinstance(event, dict):
+        return ""
+    for field in ("reason", "resolution"):
+        value = event.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def case_status_mail(case: Case, before: str, after: str, now: dt.datetime) -> None:
+    """The case status hook (registered in MailConfig.ready): tell the case's contact, by
+    e-mail, that we wait for them, that the fault is fixed (and their consent to close is
+    asked), that the case is closed or reopened — in their language, in the case's thread.
+    Once per change: the key holds the case's version."""
+    if not settings.MAIL_STATUS_NOTIFICATIONS:
+        return
+    kind = _status_mail_kind(before, after)
+    if kind is None or not case.contact_id:
+        return
+    contact = case.contact
+    if contact is None or not contact.email:
+        return
+    answering = latest_inbound(case)
+    language = _language(case, answering)
+    base = str(getattr(settings, "AFTERSALES_PUBLIC_URL", "")).rstrip("/")
+    event_kind = STATUS_MAIL_EVENTS.get(after)
+    subject, body = _render(f"status_{kind}", language, {
+        "case": case, "text": _event_text(case, event_kind) if event_kind else "",
+        "portal_url": f"{base}/portal/cases/{case.pk}/",
+    })
+    mailbox = answering.mailbox if answering else None
+    _queue_mail(case=case, kind=OutboundKind.STATUS, key=f"mail-status:{case.pk}:{case.version}:{kind}",
+                recipient=contact.email, language=language, subject=subject, body=body,
+                from_email=mailbox.address if mailbox else "", answering=answering, sent_by=None, automatic=True)
 
 
 # --- triage ---------------------------------------------------------------------------------

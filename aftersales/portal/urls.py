@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from aftersales.portal import owner_signing, views
+from aftersales.portal import chat, owner_signing, views
 
 app_name = "portal"
 urlpatterns = [
@@ -22,4 +22,10 @@ urlpatterns = [
     path("knowledge/", include("aftersales.portal.knowledge_urls")),
     # Satisfaction surveys: the one-time link needs no sign-in (满意度调查)
     path("surveys/", include("aftersales.portal.survey_urls")),
+    # Chat with the service desk (在线客服): htmx polls for new messages
+    path("chat/", chat.chat_page, name="chat"),
+    path("chat/start", chat.chat_start, name="chat-start"),
+    path("chat/<uuid:session_id>/send", chat.chat_send, name="chat-send"),
+    path("chat/<uuid:session_id>/messages", chat.chat_messages, name="chat-messages"),
+    path("chat/<uuid:session_id>/end", chat.chat_end, name="chat-end"),
 ]

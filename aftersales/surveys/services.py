@@ -18,10 +18,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import STAFF_ROLES, Role, User
+from aftersales.cases.mail_thread import thread_references
 from aftersales.cases.models import Case, ClosureConsent, Status
 from aftersales.cases.services import case_open
 from aftersales.contracts.models import Contract, ServiceTier
@@ -36,6 +37,7 @@ from aftersales.core.errors import (
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import CONFIGURING_ROLES
 from aftersales.customers.models import Contact, Customer
+from aftersales.customers.services import contact_language
 from aftersales.notifications.services import Notification, outbox_enqueue
 from aftersales.surveys import periods
 from aftersales.surveys.models import (
@@ -273,14 +275,17 @@ def survey_send_for_case(*, case: Case, now: dt.datetime | None = None) -> tuple
             sent_at=now, expires_at=now + dt.timedelta(days=survey_link_days()), created_at=now,
         )
         if contact is not None:
-            outbox_enqueue(notifications=[Notification(
-                key=f"survey-link:{survey.pk}", recipient=contact.email,
-                subject=_("服务满意度调查：%(number)s") % {"number": case.number},
-                body=_("您好，\n\n您的服务请求 %(number)s“%(title)s”已关闭。请花一分钟对本次服务进行评价"
-                       "（%(days)d 天内有效，仅可使用一次）：\n\n%(url)s\n\n您也可以登录客户门户填写。"
-                       "感谢您的支持！\n") % {
+            # In the contact's language, whatever the language of whoever closed the case.
+            with translation.override(contact_language(contact, case=case)):
+                subject = _("服务满意度调查：%(number)s") % {"number": case.number}
+                body = _("您好，\n\n您的服务请求 %(number)s“%(title)s”已关闭。请花一分钟对本次服务进行评价"
+                         "（%(days)d 天内有效，仅可使用一次）：\n\n%(url)s\n\n您也可以登录客户门户填写。"
+                         "感谢您的支持！\n") % {
                     "number": case.number, "title": case.title, "days": survey_link_days(),
-                    "url": survey_url(token)},
+                    "url": survey_url(token)}
+            outbox_enqueue(notifications=[Notification(
+                key=f"survey-link:{survey.pk}", recipient=contact.email, subject=subject, body=body,
+                references=thread_references(case.pk),
             )])
     return survey, token
 

@@ -480,7 +480,9 @@ def deliveries_claim(*, now: dt.datetime, batch_size: int) -> tuple[list[Claimed
                 row.last_error = "subscription_inactive" if not row.subscription.is_active else "abandoned"
                 continue
             row.attempts += 1
-            row.next_attempt_at = now + lease
+            # From the real clock: in a long run `now` (fixed at its start, for testing) may be
+            # minutes old, and a lease counted from it could already be over.
+            row.next_attempt_at = max(now, timezone.now()) + lease
             claimed.append(Claimed(
                 id=row.pk, attempts=row.attempts, url=row.subscription.url, secret=row.subscription.secret,
                 allow_internal=_allowed_internal(row.subscription.allow_internal),
@@ -527,7 +529,7 @@ def delivery_mark(claimed: Claimed, outcome: Outcome, *, now: dt.datetime) -> No
     elif claimed.attempts >= settings.AFTERSALES_WEBHOOK_MAX_ATTEMPTS:
         changes.update(status=DeliveryStatus.FAILED)
     else:
-        changes.update(next_attempt_at=now + _backoff(claimed.attempts))
+        changes.update(next_attempt_at=max(now, timezone.now()) + _backoff(claimed.attempts))
     Delivery.objects.filter(pk=claimed.id, status=DeliveryStatus.PENDING, attempts=claimed.attempts).update(**changes)
     if not outcome.delivered:
         logger.warning("webhook delivery %s attempt %s failed: %s", claimed.id, claimed.attempts, outcome.error)

@@ -55,7 +55,7 @@ def customer_page(request: HttpRequest, customer_id: uuid.UUID) -> HttpResponse:
     for contact in Contact.objects.filter(customer=customer).order_by("-is_primary", "name"):
         phone, email = contact_fields_for(request.user, contact.phone, contact.email)
         contacts.append({"name": contact.name, "title": contact.title, "phone": phone, "email": email,
-                         "is_primary": contact.is_primary})
+                         "is_primary": contact.is_primary, "language": contact.get_language_display()})
     assets = Asset.objects.filter(customer=customer).select_related("product", "site").order_by("serial_number")
     offset = _offset(request)
     cases = case_queue(request.user, QueueFilters(customer_id=customer.pk, open_only=False), limit=25, offset=offset)

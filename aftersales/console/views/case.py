@@ -24,10 +24,13 @@ from aftersales.cases.downloads import attachment_response
 from aftersales.cases.selectors import case_clocks, case_events, get_case_with_context
 from aftersales.cases.transitions import TRANSITIONS
 from aftersales.console.forms import ActionForm, AttachmentForm
+from aftersales.console.forms_mail import MailReplyForm
 from aftersales.console.presenters import timeline_items
 from aftersales.console.views.access import staff_only
 from aftersales.core.errors import DomainError
+from aftersales.customers.masking import contact_fields_for
 from aftersales.emergencies.services import fault_level
+from aftersales.mail.selectors import reply_recipient
 from aftersales.workorders.selectors import work_orders_of_scoped_case
 
 # What each action asks for on the page, in order; labels are the buttons.
@@ -71,8 +74,10 @@ def _fields_html(form: ActionForm, action: str, names: tuple[str, ...]) -> SafeS
 
 
 def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionForm | None = None,
-                      failed_action: str = "", attachment_form: AttachmentForm | None = None) -> dict[str, Any]:
+                      failed_action: str = "", attachment_form: AttachmentForm | None = None,
+                      mail_reply_form: MailReplyForm | None = None) -> dict[str, Any]:
     case = get_case_with_context(request.user, case_id)
+    recipient = reply_recipient(case)
     blank = ActionForm()
     form = form or blank
     actions = [
@@ -90,6 +95,10 @@ def case_page_context(request: HttpRequest, case_id: uuid.UUID, *, form: ActionF
         "attachment_form": attachment_form or AttachmentForm(),
         "fault": fault_level(case.fault_class_id) if case.fault_class_id else None,
         "work_orders": work_orders_of_scoped_case(case),
+        # The reply by e-mail, when the case has somebody to write to (address masked by role).
+        "mail_reply": {"recipient": contact_fields_for(request.user, "", recipient)[1],
+                       "form": mail_reply_form or MailReplyForm(),
+                       "open": mail_reply_form is not None} if recipient else None,
     }
 
 

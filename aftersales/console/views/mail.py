@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.console.forms_mail import TriageAssignForm
+from aftersales.console.forms_mail import MailReplyForm, TriageAssignForm
 from aftersales.console.views.access import staff_only
+from aftersales.console.views.case import case_page_context
 from aftersales.console.views.form_keys import made_by_key, remember_key
 from aftersales.console.views.refusals import flash_refusal, show_refusal
 from aftersales.core.errors import DomainError
@@ -85,3 +86,24 @@ def triage_discard(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     else:
         messages.success(request, _("邮件已丢弃。"))
     return HttpResponseRedirect(reverse("console:mail-triage"))
+
+
+@require_POST
+@login_required
+@staff_only
+def case_mail_reply(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The reply button of the case page: the text goes to the customer by e-mail, threaded
+    under their latest mail, and onto the case's timeline."""
+    form = MailReplyForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.mail_reply(actor=request.user, case_id=case_id,  # type: ignore[arg-type]
+                                body=form.cleaned_data["body"], idempotency_key=form.cleaned_data["idempotency_key"])
+        except DomainError as refused:
+            status = show_refusal(form, refused)
+        else:
+            messages.success(request, _("回复已排入发送队列。"))
+            return HttpResponseRedirect(reverse("console:case", args=[case_id]))
+    context = case_page_context(request, case_id, mail_reply_form=form)
+    return render(request, "console/case.html", context, status=status)

@@ -57,3 +57,47 @@ def test_an_engineer_sees_contacts_in_full(api, bob, acme, acme_contact):
 
 def test_a_customer_user_cannot_create_customers(api, alice):
     assert api(alice).post("/api/v1/customers", {"name": "x", "code": "x"}).status_code == 403
+
+
+def test_an_agent_sets_a_contacts_language_and_fields(api, agent, acme, acme_contact):
+    response = api(agent).patch(f"/api/v1/customers/{acme.pk}/contacts/{acme_contact.pk}",
+                                {"language": "en", "title": "站长"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["language"], response.json()["title"], response.json()["name"]) == ("en", "站长", "马建国")
+    acme_contact.refresh_from_db()
+    assert (acme_contact.language, acme_contact.email) == ("en", "ma@acme.invalid")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"language": "fr"}, "language"), ({"email": "not-mail"}, "email"), ({"phone": "", "email": ""}, "phone"),
+     ({"name": ""}, "name")],
+)
+def test_a_bad_contact_change_is_refused_naming_the_field(api, agent, acme, acme_contact, payload, field):
+    response = api(agent).patch(f"/api/v1/customers/{acme.pk}/contacts/{acme_contact.pk}", payload)
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == field
+    acme_contact.refresh_from_db()
+    assert (acme_contact.language, acme_contact.email, acme_contact.name) == ("", "ma@acme.invalid", "马建国")
+
+
+def test_another_customers_contact_is_not_found_and_customers_cannot_change_contacts(api, agent, alice, charlie,
+                                                                                    acme, globex, acme_contact):
+    assert api(agent).patch(f"/api/v1/customers/{globex.pk}/contacts/{acme_contact.pk}",
+                            {"language": "en"}).status_code == 404
+    assert api(charlie).patch(f"/api/v1/customers/{acme.pk}/contacts/{acme_contact.pk}",
+                              {"language": "en"}).status_code == 404
+    assert api(alice).patch(f"/api/v1/customers/{acme.pk}/contacts/{acme_contact.pk}",
+                            {"language": "en"}).status_code == 403
+    acme_contact.refresh_from_db()
+    assert acme_contact.language == ""
+
+
+def test_making_a_contact_primary_unsets_the_previous_one(acme, acme_contact):
+    from aftersales.customers.services import contact_create, contact_update
+
+    first = contact_create(customer=acme, name="李工", phone="13800000000", is_primary=True)
+    contact_update(contact_id=acme_contact.pk, customer=acme, is_primary=True)
+    first.refresh_from_db()
+    acme_contact.refresh_from_db()
+    assert (first.is_primary, acme_contact.is_primary) == (False, True)

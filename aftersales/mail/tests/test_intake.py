@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from aftersales.cases.mail_thread import case_thread_root
 from aftersales.cases.models import Case, CaseAttachment, CaseClock, CaseEvent, EventKind
 from aftersales.mail.models import InboundMessage, InboundStatus, Mailbox, OutboundMessage
 from aftersales.mail.services import mail_system_user, mailbox_poll
@@ -55,7 +56,7 @@ def test_new_mail_from_a_known_contact_opens_a_case_and_acknowledges_it_with_the
     assert ack["To"] == "ma@acme.invalid"
     assert ack["From"] == "service@aftersales.invalid"
     assert ack["In-Reply-To"] == message_id_of(raw)
-    assert ack["References"] == message_id_of(raw)
+    assert ack["References"] == f"{case_thread_root(case.pk)} {message_id_of(raw)}"
     assert ack["Auto-Submitted"] == "auto-replied"
     assert ack["Message-ID"] == OutboundMessage.objects.get().message_id
     assert ack["Subject"].strip() == f"[{case.number}] 已受理：北收费站 ETC 天线无法读卡"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from aftersales.cases.mail_thread import case_thread_root
 from aftersales.cases.models import Case, CaseEvent, EventKind
 from aftersales.cases.services import case_open
 from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -40,7 +41,7 @@ def test_a_reply_from_the_case_is_threaded_under_the_customers_message(imap, mai
     [sent] = smtp_sink.messages
     assert sent["Message-ID"] == reply.message_id
     assert sent["In-Reply-To"] == message_id_of(raw)
-    assert sent["References"] == message_id_of(raw)
+    assert sent["References"] == f"{case_thread_root(case.pk)} {message_id_of(raw)}"
     assert sent["To"] == "ma@acme.invalid"
     assert sent["From"] == "service@aftersales.invalid"
     assert sent["Auto-Submitted"] is None
@@ -120,3 +121,54 @@ def test_an_outbox_retry_after_an_smtp_failure_sends_once_with_the_same_message_
     assert row.message_id.endswith("@aftersales.invalid>")
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 2)
+
+
+# --- the reply button of the case page ---------------------------------------------------------
+
+
+def _phone_case_with_contact(agent, acme, contact):
+    case, _created = case_open(actor=agent, customer_id=acme.pk, channel="phone", category="fault",
+                               title="电话报修 <b>车道</b>", contact_id=contact.pk)
+    return case
+
+
+def test_the_case_page_offers_a_mail_reply_to_the_contact_and_sends_it_once(client_for, acme, acme_contact, agent):
+    case = _phone_case_with_contact(agent, acme, acme_contact)
+    client = client_for(agent)
+    page = client.get(f"/console/cases/{case.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/console/mail/cases/{case.pk}/reply" in html
+    assert "ma@acme.invalid" in html or "m***@acme.invalid" in html
+    form = {"idempotency_key": "form-key-1", "body": "工程师已出发 <script>x</script>"}
+    first = client.post(f"/console/mail/cases/{case.pk}/reply", form)
+    again = client.post(f"/console/mail/cases/{case.pk}/reply", form)  # a double click
+    assert (first.status_code, again.status_code) == (302, 302)
+    [reply] = OutboundMessage.objects.filter(case=case, kind="reply")
+    assert reply.recipient == "ma@acme.invalid"
+    assert OutboxMessage.objects.get(message_id=reply.message_id).body.startswith("工程师已出发 <script>x</script>")
+    timeline = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "<script>x</script>" not in timeline
+    assert "&lt;script&gt;x&lt;/script&gt;" in timeline
+
+
+def test_an_empty_mail_reply_is_shown_at_its_field_and_sends_nothing(client_for, acme, acme_contact, agent):
+    case = _phone_case_with_contact(agent, acme, acme_contact)
+    response = client_for(agent).post(f"/console/mail/cases/{case.pk}/reply",
+                                      {"idempotency_key": "k", "body": "   "})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert '<div class="field invalid">' in html
+    assert 'name="body"' in html
+    assert '<details class="action" open data-action="mail-reply">' in html
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_case_without_an_address_has_no_mail_reply_and_customers_get_404(client_for, acme, agent, alice):
+    case, _created = case_open(actor=agent, customer_id=acme.pk, channel="phone", category="fault", title="电话报修")
+    assert "/console/mail/cases/" not in client_for(agent).get(f"/console/cases/{case.pk}/").content.decode()
+    response = client_for(agent).post(f"/console/mail/cases/{case.pk}/reply", {"idempotency_key": "k", "body": "您好"})
+    assert response.status_code == 409
+    assert client_for(alice).post(f"/console/mail/cases/{case.pk}/reply",
+                                  {"idempotency_key": "k", "body": "您好"}).status_code == 404
+    assert not OutboundMessage.objects.exists()

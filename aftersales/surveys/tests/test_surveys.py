@@ -250,3 +250,16 @@ def test_closing_the_follow_up_of_a_survey_sends_no_survey_about_it(agent, acme,
     cases.case_resolve(actor=agent, case_id=follow_up.pk, resolution="已电话回访客户并致歉")
     cases.case_confirm_closure(actor=agent, case_id=follow_up.pk, note="客户电话同意关闭")
     assert Survey.objects.count() == 1
+
+
+def test_the_survey_link_is_written_in_the_contacts_language_in_the_cases_thread(agent, acme, acme_contact):
+    from aftersales.cases.mail_thread import case_thread_root
+    from aftersales.customers.services import contact_update
+
+    contact_update(contact_id=acme_contact.pk, customer=acme, language="en")
+    case = closed_case(agent, acme, contact=acme_contact)
+    message = OutboxMessage.objects.get(key=f"survey-link:{Survey.objects.get().pk}")
+    assert message.subject == f"Service satisfaction survey: {case.number}"
+    assert "https://service.example.invalid/portal/surveys/" in message.body
+    assert "已关闭" not in message.body
+    assert message.references == case_thread_root(case.pk)
