@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from aftersales.chat import selectors, services
+from aftersales.chat.forms import ChatMessageForm
 from aftersales.chat.models import ChatSession
 from aftersales.core.errors import DomainError
 from aftersales.portal.views import customers_only
@@ -32,19 +33,6 @@ RECENT = 5
 
 class ChatStartForm(forms.Form):
     topic = forms.CharField(label=gettext_lazy("咨询主题（可选）"), required=False, max_length=services.MAX_TOPIC)
-
-
-class ChatMessageForm(forms.Form):
-    # Emptiness and length are the service's rules (one message for the page and the API).
-    body = forms.CharField(label=gettext_lazy("消息"), required=False, strip=False,
-                           widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}))
-    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            # A new id for every form shown: a retried submit of this one posts one message.
-            self.initial["client_id"] = uuid.uuid4().hex
 
 
 def _after(request: HttpRequest) -> int:

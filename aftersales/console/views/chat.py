@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from aftersales.chat import selectors, services
+from aftersales.chat.forms import ChatMessageForm
 from aftersales.chat.models import ChatSession
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.refusals import flash_refusal
@@ -33,17 +33,8 @@ STOP_POLLING = 286
 LIST_POLL_SECONDS = 5
 
 
-class ChatAnswerForm(forms.Form):
-    # Emptiness and length are the service's rules (one message for the page and the API).
-    body = forms.CharField(label=gettext_lazy("答复"), required=False, strip=False,
-                           widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}))
-    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            # A new id for every form shown: a retried submit of this one posts one answer.
-            self.initial["client_id"] = uuid.uuid4().hex
+def _answer_form(data: Any = None) -> ChatMessageForm:
+    return ChatMessageForm(data, label=gettext_lazy("答复"))
 
 
 def _chat_staff(request: HttpRequest) -> Any:
@@ -82,7 +73,7 @@ def chat_list(request: HttpRequest) -> HttpResponse:
 def _session_context(request: HttpRequest, session: ChatSession, **extra: Any) -> dict[str, Any]:
     shown = selectors.messages_after(session)
     return {"session": session, "chat_messages": shown, "last": shown[-1].sequence if shown else 0,
-            "poll_seconds": settings.CHAT_POLL_SECONDS, "form": extra.pop("form", None) or ChatAnswerForm(),
+            "poll_seconds": settings.CHAT_POLL_SECONDS, "form": extra.pop("form", None) or _answer_form(),
             "can_answer": _can_answer(request.user, session), **extra}
 
 
@@ -117,7 +108,7 @@ def chat_take(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
 def chat_send(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Post an answer. From htmx: the compose box again (empty, or with the refusal at the
     answer; 200 so that htmx shows it) and an event that makes the transcript poll at once."""
-    form = ChatAnswerForm(request.POST)
+    form = _answer_form(request.POST)
     status = 422
     if form.is_valid():
         try:
@@ -133,7 +124,7 @@ def chat_send(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
                 return HttpResponseRedirect(reverse("console:chat-session", args=[session_id]))
             session = selectors.get_session_for_user(request.user, session_id)
             response = render(request, "console/chat/compose.html",
-                              {"session": session, "form": ChatAnswerForm(), "can_answer": _can_answer(request.user, session)})
+                              {"session": session, "form": _answer_form(), "can_answer": _can_answer(request.user, session)})
             response["HX-Trigger"] = "chat-refresh"
             return response
     session = selectors.get_session_for_user(request.user, session_id)
