@@ -480,9 +480,7 @@ def deliveries_claim(*, now: dt.datetime, batch_size: int) -> tuple[list[Claimed
                 row.last_error = "subscription_inactive" if not row.subscription.is_active else "abandoned"
                 continue
             row.attempts += 1
-            # From the real clock: in a long run `now` (fixed at its start, for testing) may be
-            # minutes old, and a lease counted from it could already be over.
-            row.next_attempt_at = max(now, timezone.now()) + lease
+            row.next_attempt_at = now + lease
             claimed.append(Claimed(
                 id=row.pk, attempts=row.attempts, url=row.subscription.url, secret=row.subscription.secret,
                 allow_internal=_allowed_internal(row.subscription.allow_internal),
@@ -529,7 +527,7 @@ def delivery_mark(claimed: Claimed, outcome: Outcome, *, now: dt.datetime) -> No
     elif claimed.attempts >= settings.AFTERSALES_WEBHOOK_MAX_ATTEMPTS:
         changes.update(status=DeliveryStatus.FAILED)
     else:
-        changes.update(next_attempt_at=max(now, timezone.now()) + _backoff(claimed.attempts))
+        changes.update(next_attempt_at=now + _backoff(claimed.attempts))
     Delivery.objects.filter(pk=claimed.id, status=DeliveryStatus.PENDING, attempts=claimed.attempts).update(**changes)
     if not outcome.delivered:
         logger.warning("webhook delivery %s attempt %s failed: %s", claimed.id, claimed.attempts, outcome.error)
@@ -538,13 +536,16 @@ def delivery_mark(claimed: Claimed, outcome: Outcome, *, now: dt.datetime) -> No
 def deliveries_send(*, batch_size: int = 20, now: dt.datetime | None = None) -> int:
     """Send every due delivery once; returns how many were delivered. At least once: a crash
     between the receiver's answer and the mark sends the same event id again later."""
-    now = now or timezone.now()
+    fixed = now
     delivered = 0
     while True:
+        # Each batch's lease counts from when it is claimed: a run of many batches takes minutes,
+        # and a lease counted from the run's start could be over before its batch is sent.
+        now = fixed or timezone.now()
         batch, taken = deliveries_claim(now=now, batch_size=batch_size)
         for claimed in batch:
             outcome = delivery_attempt(claimed)
-            delivery_mark(claimed, outcome, now=now)
+            delivery_mark(claimed, outcome, now=fixed or timezone.now())
             delivered += outcome.delivered
         if taken < batch_size:
             return delivered
