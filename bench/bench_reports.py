@@ -64,12 +64,21 @@ def _period() -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=364), today
 
 
-def _concentrate(target: int) -> tuple[Any, int]:
-    """The contract with the most cases of the last year, topped up or trimmed to `target` cases."""
+def _recorded_contract(backend: str) -> str | None:
+    """The contract a previous run reported on (var/bench-results.json), for --reuse."""
+    if not common.RESULTS.exists():
+        return None
+    figures = json.loads(common.RESULTS.read_text()).get(backend, {}).get("reports", {})
+    return figures.get("contract_id")
+
+
+def _concentrate(target: int, recorded: str | None = None) -> tuple[Any, int]:
+    """The contract with the most cases of the last year (or `recorded`, the one of a previous
+    run), topped up or trimmed to `target` cases."""
     from django.db import connection
     from django.db.models import Count
 
-    from aftersales.cases.models import Case
+    from aftersales.cases.models import Case, CaseClock
     from aftersales.contracts.models import Contract
     from aftersales.reports.compliance import Period
     from aftersales.reports.sql import key, param
@@ -77,38 +86,44 @@ def _concentrate(target: int) -> tuple[Any, int]:
     start, end = _period()
     period = Period(start, end)
     in_year = Case.objects.filter(opened_at__gte=period.since, opened_at__lt=period.until)
-    top = (in_year.filter(contract__isnull=False).values("contract").order_by().annotate(n=Count("id"))
-           .order_by("-n").first())
+    if recorded is not None and Contract.objects.filter(pk=recorded).exists():
+        top = {"contract": recorded, "n": in_year.filter(contract_id=recorded).count()}
+    else:
+        top = (in_year.filter(contract__isnull=False).values("contract").order_by().annotate(n=Count("id"))
+               .order_by("-n").first())
     if top is None:
         raise SystemExit("no case of the demo has a contract: load the demo first")
     contract = Contract.objects.select_related("customer").get(pk=top["contract"])
     have = top["n"]
+    table = Case._meta.db_table
+    # A random sample (random() on both databases) moves in or leaves, so the contract's year
+    # keeps cases spread over every month. Not ORDER BY id: ids are UUIDv7, in opening order,
+    # which would keep only the latest weeks.
     if have < target:
-        table = Case._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET contract_id = %s WHERE id IN (SELECT id FROM {table} "  # noqa: S608
                 f"WHERE opened_at >= %s AND opened_at < %s AND (contract_id IS NULL OR contract_id <> %s) "
-                f"ORDER BY opened_at LIMIT %s)",
+                f"ORDER BY random() LIMIT %s)",
                 [key(contract.pk), param(period.since), param(period.until), key(contract.pk), target - have])
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {table}")
         have = in_year.filter(contract=contract).count()
     elif have > target:
-        # Too many (the demo's biggest customer has half the cases): a random sample of the
-        # excess (ids are random UUIDs) leaves the contract, so its year holds `target` cases
-        # spread over every month.
-        table = Case._meta.db_table
+        # Too many (the demo's biggest customer has half the cases): the excess leaves the
+        # contract (no contract).
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET contract_id = NULL WHERE id IN (SELECT id FROM {table} "  # noqa: S608
-                f"WHERE opened_at >= %s AND opened_at < %s AND contract_id = %s ORDER BY id LIMIT %s)",
+                f"WHERE opened_at >= %s AND opened_at < %s AND contract_id = %s ORDER BY random() LIMIT %s)",
                 [param(period.since), param(period.until), key(contract.pk), have - target])
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {table}")
         have = in_year.filter(contract=contract).count()
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load or a big UPDATE: statistics, and the
+        # visibility map that index-only counts need. Measuring while it runs measures it.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for name in (table, CaseClock._meta.db_table):
+                cursor.execute(f"VACUUM (ANALYZE) {name}")
+        say(f"VACUUM (ANALYZE) of the case tables in {time.perf_counter() - started:.1f} s")
     return contract, have
 
 
@@ -201,6 +216,9 @@ def main() -> None:
     parser.add_argument("--contract-cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    parser.add_argument("--contract", metavar="ID",
+                        help="report on this contract (default: with --reuse the previous run's, else the one "
+                             "with the most cases of the last year)")
     parser.add_argument("--proposed-indexes", action="store_true",
                         help="first create, in this benchmark database only, the two indexes that "
                              "docs/decisions/0013-reports.md proposes to the cases app")
@@ -226,7 +244,8 @@ def main() -> None:
 
     if args.proposed_indexes:
         _create_proposed_indexes()
-    contract, in_contract = _concentrate(args.contract_cases)
+    contract, in_contract = _concentrate(args.contract_cases,
+                                         args.contract or (_recorded_contract(args.backend) if args.reuse else None))
     total = Case.objects.count()
     say(f"[{args.backend}] {total:,} cases; contract {contract.number} has {in_contract:,} cases in the last year")
     manager = User.objects.filter(role=Role.MANAGER).order_by("username").first()
@@ -274,7 +293,7 @@ def main() -> None:
         f"(after set-up {export['before_mb']:.0f} MB; heap at the end {export['anon_mb'] or 0:.0f} MB, the rest "
         f"is the mapped database file; target < 20 s and < 300 MB: {verdict})")
     record("reports", args.backend, {
-        "cases": total, "contract_cases": in_contract,
+        "cases": total, "contract_id": str(contract.pk), "contract_cases": in_contract,
         "dashboard_selector_p95_ms": round(dashboard_selector["p95"] * 1000, 1),
         "dashboard_page_p95_ms": round(dashboard_page["p95"] * 1000, 1),
         "compliance_selector_p95_ms": round(compliance_selector["p95"] * 1000, 1),

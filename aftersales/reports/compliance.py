@@ -13,6 +13,10 @@ figure is an SQL aggregate over their clocks (`cases.CaseClock`), whatever the n
   replay of each case's pauses over its calendar, in Python, case by case). On a 7×24 calendar
   without pauses this is exactly the elapsed time; on office hours it spreads the business
   time evenly over the wall-clock window. Median and p90 as PostgreSQL's `percentile_cont`.
+
+One GROUP BY query reads the scope's clocks once for the counts, the times and the first rows
+of the breach and agreed-deadline lists (each group's first rows; the first overall are among
+them), so the report costs one pass over the clocks and one over the cases.
 """
 
 from __future__ import annotations
@@ -33,7 +37,16 @@ from aftersales.core.scoping import get_scoped_or_404, scope_to_user
 from aftersales.customers.models import Site
 from aftersales.inspections.models import InspectionOccurrence, OccurrenceStatus
 from aftersales.parts.models import PartsRequest, PartsRequestStatus
-from aftersales.reports.sql import fetch, grouped_percentiles, key, minutes_between, param
+from aftersales.reports.sql import (
+    fetch,
+    first_sql,
+    first_values,
+    key,
+    minutes_between,
+    param,
+    percentile_figures,
+    percentiles_sql,
+)
 
 TARGETS = tuple(ClockTarget.values)
 BREACH_LIST_LIMIT = 100
@@ -121,8 +134,8 @@ def get_contract_for_user(user: Any, contract_id: Any) -> Contract:
 
 
 def _scope_sql(contract: Contract, period: Period, regions: list[str]) -> tuple[str, list[Any], str, list[Any]]:
-    """FROM … WHERE of the contract's clocks in the period with its params, and the SQL of the
-    case's region with its params."""
+    """FROM … WHERE of the clocks of the contract's cases opened in the period (those the case
+    did not need included) with its params, and the SQL of the case's region with its params."""
     clock_table, case_table, site_table = (CaseClock._meta.db_table, Case._meta.db_table, Site._meta.db_table)
     if regions:
         # The case's region as the clocks used it (cases.services.case_region): its site's,
@@ -135,8 +148,7 @@ def _scope_sql(contract: Contract, period: Period, regions: list[str]) -> tuple[
     else:
         region, region_params, joins = "''", [], ""
     sql = (f"FROM {clock_table} c JOIN {case_table} k ON k.id = c.case_id {joins} "
-           f"WHERE k.contract_id = %s AND k.opened_at >= %s AND k.opened_at < %s "
-           f"AND c.state <> 'not_required'")
+           f"WHERE k.contract_id = %s AND k.opened_at >= %s AND k.opened_at < %s")
     params = [key(contract.pk), param(period.since), param(period.until)]
     return sql, params, region, region_params
 
@@ -182,38 +194,52 @@ def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
     regions = sorted(policy_regions(contract.policy))
     report = ComplianceReport(contract=contract, period=period, now=now, regions=regions)
     scope, params, region_sql, region_params = _scope_sql(contract, period, regions)
-    breached_sql = "(c.is_breached = %s OR (c.state = 'running' AND c.due_at < %s))"
+    # A clock the case did not need (on site after a remote fix) counts nowhere, but its agreed
+    # deadline is listed.
+    needed = "c.state <> 'not_required'"
+    breached_sql = f"({needed} AND (c.is_breached = %s OR (c.state = 'running' AND c.due_at < %s)))"
     breached_params = [True, param(now)]
-    counts = fetch(
-        f"SELECT k.severity, {region_sql} AS region, c.target, COUNT(*), "
-        f"SUM(CASE WHEN c.state = 'met' AND NOT {breached_sql} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN {breached_sql} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN c.agreed_due_at IS NOT NULL THEN 1 ELSE 0 END) "
-        f"{scope} GROUP BY 1, 2, 3",
-        [*region_params, *breached_params, *breached_params, *params])
     value = (f"c.target_minutes * {minutes_between('c.started_at', 'c.met_at')} / "
              f"NULLIF({minutes_between('c.started_at', 'c.calendar_due_at')}, 0)")
-    times = grouped_percentiles(
-        f"SELECT k.severity AS severity, {region_sql} AS region, c.target AS target, {value} AS value "
-        f"{scope} AND c.state = 'met'",
-        [*region_params, *params], ("severity", "region", "target"))
+    # One pass over the clocks of the scope: per (severity, region, target) the counts, the
+    # times' percentiles and the group's first rows of the two lists (breaches: latest due
+    # first; agreed deadlines: by case number), whose first rows overall are among them.
+    first_breaches = first_sql("id", ["-due_at", "number", "target"], "is_breached = 1", breach_limit)
+    first_agreed = first_sql("id", ["number", "target"], "has_agreed = 1", breach_limit)
+    counts = fetch(
+        f"SELECT severity, region, target, SUM(is_needed), SUM(is_met), SUM(is_breached), "  # noqa: S608 - our names; values are parameters
+        f"SUM(is_needed * has_agreed), {first_breaches}, {first_agreed}, {percentiles_sql('value')} FROM ("
+        f"SELECT c.id AS id, k.severity AS severity, {region_sql} AS region, c.target AS target, "
+        f"k.number AS number, c.due_at AS due_at, "
+        f"CASE WHEN {needed} THEN 1 ELSE 0 END AS is_needed, "
+        f"CASE WHEN c.state = 'met' AND NOT {breached_sql} THEN 1 ELSE 0 END AS is_met, "
+        f"CASE WHEN {breached_sql} THEN 1 ELSE 0 END AS is_breached, "
+        f"CASE WHEN c.agreed_due_at IS NOT NULL THEN 1 ELSE 0 END AS has_agreed, "
+        f"CASE WHEN c.state = 'met' THEN {value} END AS value "
+        f"{scope}) AS v GROUP BY severity, region, target",
+        [*region_params, *breached_params, *breached_params, *params])
     promised = _promised(contract, regions)
     rows: dict[tuple[str, str, str], TargetRow] = {
         key: TargetRow(severity=key[0], region=key[1], target=key[2], promised_minutes=minutes)
         for key, minutes in promised.items()}
-    for severity, region, target, clocks, met, breached, agreed in counts:
+    breach_ids: list[Any] = []
+    agreed_ids: list[Any] = []
+    for severity, region, target, clocks, met, breached, agreed, breaches, agreements, *spread in counts:
+        breach_ids += first_values(breaches)
+        agreed_ids += first_values(agreements)
         key = (severity, region or "", target)
         row = rows.get(key)
+        if not clocks:  # only clocks the cases did not need
+            continue
         if row is None:
             row = rows[key] = TargetRow(severity=key[0], region=key[1], target=key[2],
                                         promised_minutes=promised.get((severity, "", target)))
         row.clocks, row.met, row.breached, row.agreed = int(clocks), int(met or 0), int(breached or 0), int(agreed or 0)
         row.open = row.clocks - row.met - row.breached
-    for (severity, region, target), figures in times.items():
-        row = rows.get((severity, region or "", target))
-        if row is not None:
-            row.median_minutes = round(figures["p50"], 1)
-            row.p90_minutes = round(figures["p90"], 1)
+        times = percentile_figures(spread)
+        if times is not None:
+            row.median_minutes = round(times["p50"], 1)
+            row.p90_minutes = round(times["p90"], 1)
     report.rows = [rows[key] for key in sorted(rows, key=_order)]
     for target in TARGETS:
         of_target = [r for r in report.rows if r.target == target]
@@ -227,8 +253,8 @@ def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
     figures = cases.aggregate(total=Count("id"), breached=Count("id", filter=Q(is_breached=True)))
     report.cases, report.cases_breached = figures["total"], figures["breached"]
     report.breaches_total = sum(r.breached for r in report.rows)
-    report.breaches = list(breach_rows(contract=contract, period=period, now=now, limit=breach_limit))
-    report.agreed = list(agreed_rows(contract=contract, period=period, limit=breach_limit))
+    report.breaches = list(_breach_list(CaseClock.objects.filter(pk__in=breach_ids), breach_limit))
+    report.agreed = _agreed_list(CaseClock.objects.filter(pk__in=agreed_ids), breach_limit)
     report.parts = parts_figures(contract=contract, period=period, now=now)
     report.inspections = inspection_figures(contract=contract, period=period, now=now)
     report.satisfaction = _satisfaction(contract, period)
@@ -246,13 +272,16 @@ def breach_rows(*, contract: Contract, period: Period, now: dt.datetime,
     """The breached clocks, latest due first, each with the written reason (explain_breach)."""
     # As in the report's counts: a clock the case did not need is no breach.
     clocks = (_clocks_in_scope(contract, period).exclude(state=ClockState.NOT_REQUIRED)
-              .filter(Q(is_breached=True) | Q(state=ClockState.RUNNING, due_at__lt=now))
-              .order_by("-due_at", "case__number")
-              .values_list("case_id", "case__number", "case__severity", "case__title", "target", "due_at",
-                           "met_at", "agreed_due_at", "agreed_reason"))
+              .filter(Q(is_breached=True) | Q(state=ClockState.RUNNING, due_at__lt=now)))
+    return _breach_list(clocks, limit)
+
+
+def _breach_list(clocks: Any, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    rows = (clocks.order_by("-due_at", "case__number", "target")
+            .values_list("case_id", "case__number", "case__severity", "case__title", "target", "due_at",
+                         "met_at", "agreed_due_at", "agreed_reason"))
     batch: list[tuple[Any, ...]] = []
-    rows = clocks[:limit] if limit is not None else clocks.iterator(chunk_size=2000)
-    for row in rows:
+    for row in rows[:limit] if limit is not None else rows.iterator(chunk_size=2000):
         batch.append(row)
         if len(batch) == 500:
             yield from _with_reasons(batch)
@@ -276,8 +305,11 @@ def _with_reasons(batch: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
 
 def agreed_rows(*, contract: Contract, period: Period, limit: int | None = None) -> list[dict[str, Any]]:
     """Deadlines agreed with the customer (与业主约定期限), with their reasons."""
-    rows = (_clocks_in_scope(contract, period).filter(agreed_due_at__isnull=False)
-            .order_by("case__number", "target")
+    return _agreed_list(_clocks_in_scope(contract, period).filter(agreed_due_at__isnull=False), limit)
+
+
+def _agreed_list(clocks: Any, limit: int | None = None) -> list[dict[str, Any]]:
+    rows = (clocks.order_by("case__number", "target")
             .values("case_id", "case__number", "target", "agreed_due_at", "agreed_reason", "is_breached"))
     found = list(rows[:limit] if limit is not None else rows)
     for row in found:
