@@ -12,6 +12,7 @@ from aftersales.assets.models import Asset, Product
 from aftersales.assets.schemas import AssetIn, AssetOut, ProductIn, ProductOut, WarrantyOut
 from aftersales.assets.selectors import assets_for_user, get_asset_for_user
 from aftersales.assets.services import asset_create, asset_warranty, product_create
+from aftersales.core.api_types import OffsetQuery
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.customers.models import Site
@@ -31,7 +32,7 @@ def product_create_view(request: HttpRequest, payload: ProductIn) -> Status[Prod
 
 
 @router.get("/products", response=list[ProductOut])
-def product_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[ProductOut]:
+def product_list(request: HttpRequest, limit: int = 100, offset: int = OffsetQuery) -> list[ProductOut]:
     limit = max(1, min(limit, 500))
     return [_product_out(p) for p in Product.objects.order_by("model")[offset : offset + limit]]
 
@@ -74,7 +75,7 @@ def asset_create_view(request: HttpRequest, payload: AssetIn) -> Status[AssetOut
 @router.get("/assets", response=list[AssetOut])
 def asset_list(
     request: HttpRequest, customer_id: uuid.UUID | None = None, serial_number: str = "",
-    limit: int = 50, offset: int = 0,
+    limit: int = 50, offset: int = OffsetQuery,
 ) -> list[AssetOut]:
     queryset = assets_for_user(request.user)
     if customer_id:

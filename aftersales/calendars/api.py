@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from aftersales.calendars.engine import add_business_time
+from aftersales.calendars.engine import CalendarError, add_business_time
 from aftersales.calendars.models import Calendar
 from aftersales.calendars.schemas import (
     CalendarExceptionIn,
@@ -79,5 +79,10 @@ def calendar_add(request: HttpRequest, code: str, query: Query[AddQuery]) -> Due
         raise ValidationFailed(_("start 须带时区偏移，例如 2026-09-30T23:50:00+08:00"),
                                field="start")
     value = business_calendar(_get(code))
-    due = add_business_time(value, query.start, dt.timedelta(minutes=query.minutes))
+    try:
+        due = add_business_time(value, query.start, dt.timedelta(minutes=query.minutes))
+    except CalendarError as exc:  # e.g. no working time within the engine's ten-year search
+        raise ValidationFailed(str(exc), field="minutes") from exc
+    except OverflowError as exc:
+        raise ValidationFailed(_("结果超出可表示的时间范围"), field="minutes") from exc
     return DueOut(start=query.start, minutes=query.minutes, due=due.isoformat())

@@ -28,6 +28,7 @@ from aftersales.cases.selectors import (
     clock_values,
     get_case_for_user,
 )
+from aftersales.core.api_types import IdempotencyKey
 from aftersales.core.errors import ValidationFailed
 
 router = Router(tags=["cases"])
@@ -85,12 +86,10 @@ def _etag(response: HttpResponse, case: Case) -> None:
 @router.post("", response={200: CaseDetailOut, 201: CaseDetailOut})
 def case_create(
     request: HttpRequest, response: HttpResponse, payload: CaseCreateIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = IdempotencyKey,
 ) -> Status[CaseDetailOut]:
     """File a case. With an Idempotency-Key, a repeat (even a concurrent one) returns the
     first case with status 200 instead of creating another."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
     data = payload.dict()
     filed = services.case_file(
         actor=request.user, customer_id=data["customer_id"], channel=data["channel"],

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router, Status
 
 from aftersales.cases.services import request_fingerprint
 from aftersales.complaints import selectors, services
@@ -35,7 +35,7 @@ from aftersales.complaints.schemas import (
     RootCauseIn,
     TrendOut,
 )
-from aftersales.core.api_types import created_or_replayed, page
+from aftersales.core.api_types import IdempotencyKey, created_or_replayed, page
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES
@@ -86,12 +86,10 @@ def _text(value: Decimal | None) -> str | None:
 
 @router.post("", response={200: ComplaintOut, 201: ComplaintOut})
 def complaint_create(request: HttpRequest, payload: ComplaintCreateIn,
-                     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+                     idempotency_key: str | None = IdempotencyKey,
                      ) -> Status[ComplaintOut]:
     """File a complaint (a case of category complaint). With an Idempotency-Key a repeat
     returns the first complaint with status 200."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise ValidationFailed(str(_("Idempotency-Key 须为 1 到 200 个字符")), field="Idempotency-Key")
     data = payload.dict()
     complaint, created = services.complaint_file(
         actor=request.user, **data,

@@ -24,6 +24,7 @@ from aftersales.contracts.services import (
     sla_policy_create,
     sla_policy_set_targets,
 )
+from aftersales.core.api_types import OffsetQuery
 from aftersales.core.errors import NotFound
 from aftersales.core.permissions import require_role
 from aftersales.core.scoping import scope_to_user
@@ -125,7 +126,7 @@ def contract_create_view(request: HttpRequest, payload: ContractIn) -> Status[Co
 
 @router.get("/contracts", response=list[ContractOut])
 def contract_list(
-    request: HttpRequest, customer_id: uuid.UUID | None = None, limit: int = 100, offset: int = 0
+    request: HttpRequest, customer_id: uuid.UUID | None = None, limit: int = 100, offset: int = OffsetQuery
 ) -> list[ContractOut]:
     queryset = scope_to_user(
         Contract.objects.select_related("tier__policy", "policy_override"), request.user,

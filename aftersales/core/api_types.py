@@ -10,13 +10,29 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Status
-from ninja.params.functions import Header
+from ninja import Schema, Status
+from ninja.params.functions import Header, Query
 from pydantic import PlainSerializer
 
 from aftersales.core.errors import ValidationFailed
 
 T = TypeVar("T")
+
+
+class FieldErrorOut(Schema):
+    field: str | None
+    detail: str
+
+
+class ErrorOut(Schema):
+    """The one error body of the API (`config/api.py` renders every error with it)."""
+
+    detail: str
+    code: str
+    field: str | None
+    # Validation errors only: every offending field, the first of which is `field` above.
+    errors: list[FieldErrorOut] | None = None
+
 
 # Aware datetimes leave the API in the server's time zone, as ISO 8601 with the offset.
 LocalDateTime = Annotated[
@@ -25,7 +41,15 @@ LocalDateTime = Annotated[
 
 # The default of a handler's `idempotency_key` parameter: the optional request header. (The
 # function behind `ninja.Header`, which mypy sees only as an Annotated alias.)
-IdempotencyKey = Header(default=None, alias="Idempotency-Key")
+IdempotencyKey = Header(default=None, alias="Idempotency-Key", min_length=1, max_length=200)
+
+
+# The largest integer every database column and SQL OFFSET here holds: a larger number in a
+# request must be refused as input, not fail in SQL.
+SQL_INT_MAX = 2_147_483_647
+
+# The `offset` of list operations that take their window as plain parameters.
+OffsetQuery = Query(0, ge=0, le=SQL_INT_MAX)
 
 
 class PageWindow(Protocol):

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
+from aftersales.core.api_types import OffsetQuery
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import ARCHIVE_ROLES
 from aftersales.customers.masking import contact_fields_for
@@ -59,7 +60,7 @@ def customer_create_view(request: HttpRequest, payload: CustomerIn) -> Status[Cu
 
 
 @router.get("", response=list[CustomerOut])
-def customer_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = 0) -> list[CustomerOut]:
+def customer_list(request: HttpRequest, q: str = "", limit: int = 50, offset: int = OffsetQuery) -> list[CustomerOut]:
     queryset = customers_for_user(request.user)
     if q:
         queryset = queryset.filter(name__icontains=q) | queryset.filter(code__icontains=q)

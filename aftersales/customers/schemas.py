@@ -56,8 +56,8 @@ class SiteIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     address: str = ""
     region: str = ""
-    latitude: Decimal | None = Field(default=None, ge=-90, le=90)
-    longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
 
 
 class SiteOut(Schema):

@@ -9,10 +9,9 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router, Status
 
-from aftersales.core.errors import ValidationFailed
+from aftersales.core.api_types import IdempotencyKey
 from aftersales.dispatch import services
 from aftersales.dispatch.ranking import RankedTechnician
 from aftersales.dispatch.schemas import AssignIn, AssignmentOut, CandidatesQuery, RankingOut
@@ -61,12 +60,10 @@ def candidates(request: HttpRequest, case_id: uuid.UUID, query: Query[Candidates
 @router.post("/cases/{case_id}/assign", response={200: AssignmentOut, 201: AssignmentOut})
 def assign(
     request: HttpRequest, case_id: uuid.UUID, payload: AssignIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = IdempotencyKey,
 ) -> Status[AssignmentOut]:
     """Create a work order for the case, assigned to the chosen technician, who is notified.
     With an Idempotency-Key, a repeat returns the first work order with status 200."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
     assignment = services.dispatch_assign(
         actor=request.user, case_id=case_id, technician_id=payload.technician_id,
         kind=payload.kind, scheduled_for=payload.scheduled_for, summary=payload.summary,

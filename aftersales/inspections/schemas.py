@@ -16,8 +16,8 @@ CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
 class ChecklistItemIn(Schema):
     label: str = Field(min_length=1, max_length=200)
     kind: Literal["pass_fail", "number", "text"] = "pass_fail"
-    expected_min: Decimal | None = None
-    expected_max: Decimal | None = None
+    expected_min: Decimal | None = Field(default=None, max_digits=12, decimal_places=3)
+    expected_max: Decimal | None = Field(default=None, max_digits=12, decimal_places=3)
     expected_text: str = Field(default="", max_length=200)
     unit: str = Field(default="", max_length=20)
     is_photo_required: bool = False
@@ -116,7 +116,7 @@ class OccurrencePageOut(Schema):
 
 class PageQuery(Schema):
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=100_000)
 
 
 class OccurrenceQuery(PageQuery):

@@ -30,8 +30,8 @@ from aftersales.core.roles import STAFF_ROLES
 from aftersales.loans import selectors, services
 from aftersales.loans.models import Loan, SubstituteProposal, SubstituteUnit
 from aftersales.loans.schemas import (
-    CandidateOut,
     DeclineIn,
+    LoanCandidateOut,
     LoanIn,
     LoanOut,
     LoanPageOut,
@@ -136,7 +136,7 @@ def unit_set_status(request: HttpRequest, unit_id: uuid.UUID, payload: UnitStatu
     return _unit_out(unit)
 
 
-@router.get("/candidates", response=list[CandidateOut])
+@router.get("/candidates", response=list[LoanCandidateOut])
 def candidate_list(request: HttpRequest, case_id: uuid.UUID) -> Any:
     """Available units for the case's asset, nearest depot first."""
     _staff(request)

@@ -44,7 +44,7 @@ class UnitPageOut(Schema):
     next_offset: int | None
 
 
-class CandidateOut(Schema):
+class LoanCandidateOut(Schema):
     unit: UnitOut
     depot_name: str
     distance_km: float | None

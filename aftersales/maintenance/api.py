@@ -10,8 +10,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from aftersales.core.api_types import SQL_INT_MAX, ErrorOut
 from aftersales.core.errors import Conflict, PermissionDenied, ValidationFailed
 from aftersales.maintenance import services
 from aftersales.maintenance.chain import verify_chain
@@ -62,21 +63,19 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied(_("只有服务人员可以编写维修保养记录"), code="staff_only")
 
 
-class ListQuery(Schema):
+class MaintenanceListQuery(Schema):
     site: uuid.UUID | None = None
     status: str | None = None
     period_kind: str | None = None
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=SQL_INT_MAX)
 
 
 @router.get("", response=LogPageOut)
-def maintenance_log_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
-    if not 1 <= filters.limit <= 200:
-        raise ValidationFailed(_("limit 须在 1 到 200 之间"), field="limit")
+def maintenance_log_list(request: HttpRequest, filters: Query[MaintenanceListQuery]) -> dict[str, Any]:
     queryset = log_list(request.user, site_id=filters.site, status=filters.status,
                         period_kind=filters.period_kind)
-    page = queryset[max(0, filters.offset):max(0, filters.offset) + filters.limit]
+    page = queryset[filters.offset:filters.offset + filters.limit]
     return {"count": queryset.count(), "items": [_out(log) for log in page]}
 
 
@@ -135,7 +134,7 @@ def maintenance_logbook_xlsx(request: HttpRequest, site: uuid.UUID, start: dt.da
     return response
 
 
-@router.get("/{uuid:log_id}/log.pdf")
+@router.get("/{uuid:log_id}/log.pdf", response={200: None, 409: ErrorOut})
 def maintenance_log_pdf(request: HttpRequest, log_id: uuid.UUID) -> HttpResponse:
     """One sealed log with both signatures, as it stands in the log book."""
     log = get_log_for_user(request.user, log_id)

@@ -32,7 +32,7 @@ from aftersales.returns.schemas import (
     PolicyCheckQuery,
     PolicyIn,
     PolicyOut,
-    ReceiveIn,
+    ReturnReceiveIn,
     ReturnRequestIn,
     ReturnRequestOut,
     ReturnRequestPageOut,
@@ -142,7 +142,7 @@ def return_decide(request: HttpRequest, request_id: uuid.UUID, payload: Decision
 
 
 @router.post("/{request_id}/receive", response=ReturnRequestOut)
-def return_receive(request: HttpRequest, request_id: uuid.UUID, payload: ReceiveIn) -> Any:
+def return_receive(request: HttpRequest, request_id: uuid.UUID, payload: ReturnReceiveIn) -> Any:
     """The goods are back: a stock movement into the depot (a faulty return by default for a
     quality fault, else a receipt)."""
     depot = Depot.objects.filter(pk=payload.depot_id).first()

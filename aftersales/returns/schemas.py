@@ -52,7 +52,7 @@ class DecisionIn(Schema):
     return_shipping_paid_by: Literal["seller", "customer"] | None = None
 
 
-class ReceiveIn(Schema):
+class ReturnReceiveIn(Schema):
     depot_id: uuid.UUID
     part_id: uuid.UUID
     faulty: bool | None = None

@@ -94,8 +94,10 @@ class TechnicianCreateIn(Schema):
     user_id: int
     team: str | None = Field(default=None, description="team code")
     region: str = Field(default="", max_length=100)
-    base_latitude: Decimal | None = Field(default=None, ge=-90, le=90)
-    base_longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    base_latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    base_longitude: Decimal | None = Field(
+        default=None, ge=-180, le=180, max_digits=9, decimal_places=6
+    )
     product_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     product_categories: list[str] = Field(default_factory=list, max_length=100)
     max_concurrent_work_orders: int = Field(default=5, ge=1, le=100)
@@ -105,8 +107,10 @@ class TechnicianCreateIn(Schema):
 class TechnicianUpdateIn(Schema):
     team: str | None = Field(default=None, description="team code; null or empty removes the team")
     region: str | None = Field(default=None, max_length=100)
-    base_latitude: Decimal | None = Field(default=None, ge=-90, le=90)
-    base_longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    base_latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    base_longitude: Decimal | None = Field(
+        default=None, ge=-180, le=180, max_digits=9, decimal_places=6
+    )
     product_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
     product_categories: list[str] | None = Field(default=None, max_length=100)
     max_concurrent_work_orders: int | None = Field(default=None, ge=1, le=100)

@@ -157,8 +157,8 @@ def _categories(categories: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _max_work_orders(value: int) -> int:
-    if not 1 <= value <= 100:
+def _max_work_orders(value: int | None) -> int:
+    if value is None or not 1 <= value <= 100:
         raise ValidationFailed(_("须在 1 到 100 之间"), field="max_concurrent_work_orders")
     return value
 
@@ -244,6 +244,8 @@ def technician_update(*, technician_id: Any, changes: Mapping[str, Any]) -> Tech
             changes["max_concurrent_work_orders"]
         )
     if "is_active" in changes:
+        if changes["is_active"] is None:  # null is no answer, not "inactive"
+            raise ValidationFailed(_("须为 true 或 false"), field="is_active")
         technician.is_active = bool(changes["is_active"])
     technician.save()
     if "product_ids" in changes:

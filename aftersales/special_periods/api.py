@@ -34,18 +34,18 @@ from aftersales.special_periods.schemas import (
     ChecklistOut,
     DutyIn,
     DutyOut,
-    EventOut,
     PageQuery,
+    PeriodEventOut,
     PeriodIn,
     PeriodOut,
     PeriodPageOut,
+    PeriodPlanOut,
+    PeriodTransitionIn,
     PeriodUpdateIn,
     PlanIn,
-    PlanOut,
     ReadinessOut,
     ResourceIn,
     ResourceOut,
-    TransitionIn,
 )
 
 router = Router(tags=["special-periods"])
@@ -179,13 +179,13 @@ def period_close(request: HttpRequest, period_id: uuid.UUID) -> Any:
 
 
 @router.post("/{period_id}/cancel", response=PeriodOut)
-def period_cancel(request: HttpRequest, period_id: uuid.UUID, payload: TransitionIn) -> Any:
+def period_cancel(request: HttpRequest, period_id: uuid.UUID, payload: PeriodTransitionIn) -> Any:
     """draft or active → cancelled, with a reason: the extra duty not yet begun leaves the
     roster and the pre-inspection plans stop. Otherwise 409."""
     return _transition(request, period_id, "cancel", payload.reason)
 
 
-@router.get("/{period_id}/events", response=list[EventOut])
+@router.get("/{period_id}/events", response=list[PeriodEventOut])
 def period_events(request: HttpRequest, period_id: uuid.UUID) -> Any:
     return [_event_out(e) for e in selectors.period_events(_period(request, period_id))]
 
@@ -260,12 +260,12 @@ def duty_remove(request: HttpRequest, period_id: uuid.UUID, duty_id: uuid.UUID) 
 # --- pre-inspection plans --------------------------------------------------------------------
 
 
-@router.get("/{period_id}/plans", response=list[PlanOut])
+@router.get("/{period_id}/plans", response=list[PeriodPlanOut])
 def plan_list(request: HttpRequest, period_id: uuid.UUID) -> Any:
     return [_plan_out(link) for link in selectors.period_plans(_period(request, period_id))]
 
 
-@router.post("/{period_id}/plans", response={200: PlanOut, 201: PlanOut})
+@router.post("/{period_id}/plans", response={200: PeriodPlanOut, 201: PeriodPlanOut})
 def plan_add(request: HttpRequest, period_id: uuid.UUID, payload: PlanIn,
              idempotency_key: str | None = IdempotencyKey) -> Any:
     """A pre-inspection plan with the period's kind and checklist, before or during the period."""

@@ -46,16 +46,16 @@ class PeriodUpdateIn(Schema):
     note: str | None = Field(default=None, max_length=5000)
 
 
-class TransitionIn(Schema):
+class PeriodTransitionIn(Schema):
     reason: str = Field(default="", max_length=2000)
 
 
-class SiteOut(Schema):
+class PeriodSiteOut(Schema):
     id: uuid.UUID
     name: str
 
 
-class TeamOut(Schema):
+class PeriodTeamOut(Schema):
     code: str
     name: str
 
@@ -71,8 +71,8 @@ class PeriodOut(Schema):
     ends_at: LocalDateTime
     customer_id: uuid.UUID | None
     customer_name: str | None
-    sites: list[SiteOut]
-    teams: list[TeamOut]
+    sites: list[PeriodSiteOut]
+    teams: list[PeriodTeamOut]
     is_round_the_clock: bool
     checklist_code: str | None
     checklist_name: str | None
@@ -90,7 +90,7 @@ class PeriodPageOut(Schema):
     next_offset: int | None
 
 
-class ChecklistItemIn(Schema):
+class PeriodChecklistItemIn(Schema):
     label: str = Field(min_length=1, max_length=200)
     kind: Literal["pass_fail", "number", "text"] = "pass_fail"
     expected_min: str | None = None
@@ -102,7 +102,7 @@ class ChecklistItemIn(Schema):
 
 class ChecklistIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    items: list[ChecklistItemIn] = Field(min_length=1, max_length=100)
+    items: list[PeriodChecklistItemIn] = Field(min_length=1, max_length=100)
 
 
 class ChecklistOut(Schema):
@@ -141,7 +141,7 @@ class PlanIn(Schema):
     ends_on: dt.date
 
 
-class PlanOut(Schema):
+class PeriodPlanOut(Schema):
     id: uuid.UUID
     plan_id: uuid.UUID
     name: str
@@ -184,7 +184,7 @@ class ResourceOut(Schema):
     note: str
 
 
-class GapOut(Schema):
+class PeriodGapOut(Schema):
     starts_at: LocalDateTime
     ends_at: LocalDateTime
 
@@ -193,7 +193,7 @@ class TeamCoverOut(Schema):
     team_code: str
     team_name: str
     gap_minutes: int
-    gaps: list[GapOut]
+    gaps: list[PeriodGapOut]
 
 
 class DutyReadinessOut(Schema):
@@ -263,7 +263,7 @@ class ReadinessOut(Schema):
     substitute_units: UnitsReadinessOut
 
 
-class EventOut(Schema):
+class PeriodEventOut(Schema):
     action: str
     action_label: str
     from_status: str

@@ -35,20 +35,20 @@ from aftersales.surveys.schemas import (
     AnswerOut,
     AnswersIn,
     AssignmentIn,
-    AssignmentOut,
     LinkSurveyOut,
     OutcomeIn,
-    PlanCreateIn,
-    PlanOut,
-    PlanUpdateIn,
     QuestionOut,
+    ReturnVisitPlanCreateIn,
+    ReturnVisitPlanOut,
+    ReturnVisitPlanUpdateIn,
     SummaryOut,
     SummaryQuery,
+    SurveyAssignmentOut,
     SurveyOut,
     SurveyPageOut,
     SurveyQuery,
-    TemplateCreateIn,
-    TemplateOut,
+    SurveyTemplateCreateIn,
+    SurveyTemplateOut,
     TemplateUpdateIn,
     VisitOut,
     VisitPageOut,
@@ -63,8 +63,8 @@ def _question_out(question: SurveyQuestion) -> QuestionOut:
                        is_required=question.is_required)
 
 
-def _template_out(template: SurveyTemplate) -> TemplateOut:
-    return TemplateOut(
+def _template_out(template: SurveyTemplate) -> SurveyTemplateOut:
+    return SurveyTemplateOut(
         id=template.pk, code=template.code, name=template.name, intro=template.intro,
         low_score_threshold=template.low_score_threshold, is_default=template.is_default,
         is_active=template.is_active,
@@ -72,8 +72,8 @@ def _template_out(template: SurveyTemplate) -> TemplateOut:
     )
 
 
-def _assignment_out(assignment: SurveyTemplateAssignment) -> AssignmentOut:
-    return AssignmentOut(id=assignment.pk, template=assignment.template.code,
+def _assignment_out(assignment: SurveyTemplateAssignment) -> SurveyAssignmentOut:
+    return SurveyAssignmentOut(id=assignment.pk, template=assignment.template.code,
                          tier=assignment.tier.code if assignment.tier else None, contract_id=assignment.contract_id)
 
 
@@ -102,14 +102,14 @@ def _answered_out(survey: Survey) -> AnsweredOut:
 # --- questionnaires -----------------------------------------------------------------------
 
 
-@router.get("/templates", response=list[TemplateOut])
-def template_list(request: HttpRequest) -> list[TemplateOut]:
+@router.get("/templates", response=list[SurveyTemplateOut])
+def template_list(request: HttpRequest) -> list[SurveyTemplateOut]:
     require_role(request.user, STAFF_ROLES, doing=_("查看调查问卷"))
     return [_template_out(t) for t in selectors.survey_templates()]
 
 
-@router.post("/templates", response={201: TemplateOut})
-def template_create(request: HttpRequest, payload: TemplateCreateIn) -> Status[TemplateOut]:
+@router.post("/templates", response={201: SurveyTemplateOut})
+def template_create(request: HttpRequest, payload: SurveyTemplateCreateIn) -> Status[SurveyTemplateOut]:
     template = services.survey_template_create(
         actor=request.user, code=payload.code, name=payload.name, intro=payload.intro,
         low_score_threshold=payload.low_score_threshold, questions=[q.dict() for q in payload.questions],
@@ -117,14 +117,14 @@ def template_create(request: HttpRequest, payload: TemplateCreateIn) -> Status[T
     return Status(201, _template_out(template))
 
 
-@router.get("/templates/{code}", response=TemplateOut)
-def template_detail(request: HttpRequest, code: str) -> TemplateOut:
+@router.get("/templates/{code}", response=SurveyTemplateOut)
+def template_detail(request: HttpRequest, code: str) -> SurveyTemplateOut:
     require_role(request.user, STAFF_ROLES, doing=_("查看调查问卷"))
     return _template_out(selectors.get_survey_template(code))
 
 
-@router.patch("/templates/{code}", response=TemplateOut)
-def template_update(request: HttpRequest, code: str, payload: TemplateUpdateIn) -> TemplateOut:
+@router.patch("/templates/{code}", response=SurveyTemplateOut)
+def template_update(request: HttpRequest, code: str, payload: TemplateUpdateIn) -> SurveyTemplateOut:
     template = services.survey_template_update(
         actor=request.user, code=code, name=payload.name, intro=payload.intro,
         low_score_threshold=payload.low_score_threshold, is_active=payload.is_active,
@@ -133,20 +133,20 @@ def template_update(request: HttpRequest, code: str, payload: TemplateUpdateIn) 
     return _template_out(template)
 
 
-@router.post("/templates/{code}/default", response=TemplateOut)
-def template_set_default(request: HttpRequest, code: str) -> TemplateOut:
+@router.post("/templates/{code}/default", response=SurveyTemplateOut)
+def template_set_default(request: HttpRequest, code: str) -> SurveyTemplateOut:
     return _template_out(services.survey_template_set_default(actor=request.user, code=code))
 
 
-@router.post("/templates/{code}/assignments", response={201: AssignmentOut})
-def template_assign(request: HttpRequest, code: str, payload: AssignmentIn) -> Status[AssignmentOut]:
+@router.post("/templates/{code}/assignments", response={201: SurveyAssignmentOut})
+def template_assign(request: HttpRequest, code: str, payload: AssignmentIn) -> Status[SurveyAssignmentOut]:
     assignment = services.survey_template_assign(actor=request.user, code=code, tier_code=payload.tier,
                                                  contract_id=payload.contract_id)
     return Status(201, _assignment_out(assignment))
 
 
-@router.get("/assignments", response=list[AssignmentOut])
-def assignment_list(request: HttpRequest) -> list[AssignmentOut]:
+@router.get("/assignments", response=list[SurveyAssignmentOut])
+def assignment_list(request: HttpRequest) -> list[SurveyAssignmentOut]:
     require_role(request.user, STAFF_ROLES, doing=_("查看调查问卷"))
     return [_assignment_out(a) for a in selectors.template_assignments()]
 
@@ -207,8 +207,8 @@ def survey_answer(request: HttpRequest, survey_id: uuid.UUID, payload: AnswersIn
 # --- return visits ------------------------------------------------------------------------
 
 
-def _plan_out(plan: ReturnVisitPlan) -> PlanOut:
-    return PlanOut(id=plan.pk, customer_id=plan.customer_id, contract_id=plan.contract_id, frequency=plan.frequency,
+def _plan_out(plan: ReturnVisitPlan) -> ReturnVisitPlanOut:
+    return ReturnVisitPlanOut(id=plan.pk, customer_id=plan.customer_id, contract_id=plan.contract_id, frequency=plan.frequency,
                    assignee=plan.assignee.username, assignee_id=plan.assignee_id, starts_on=plan.starts_on,
                    ends_on=plan.ends_on, note=plan.note, is_active=plan.is_active, version=plan.version)
 
@@ -224,8 +224,8 @@ def _visit_out(visit: ReturnVisit) -> VisitOut:
     )
 
 
-@router.post("/return-visit-plans", response={201: PlanOut})
-def plan_create(request: HttpRequest, payload: PlanCreateIn) -> Status[PlanOut]:
+@router.post("/return-visit-plans", response={201: ReturnVisitPlanOut})
+def plan_create(request: HttpRequest, payload: ReturnVisitPlanCreateIn) -> Status[ReturnVisitPlanOut]:
     plan = services.return_visit_plan_create(
         actor=request.user, customer_id=payload.customer_id, contract_id=payload.contract_id,
         frequency=payload.frequency, assignee_id=payload.assignee_id, starts_on=payload.starts_on,
@@ -234,18 +234,18 @@ def plan_create(request: HttpRequest, payload: PlanCreateIn) -> Status[PlanOut]:
     return Status(201, _plan_out(selectors.get_return_visit_plan_for_user(request.user, plan.pk)))
 
 
-@router.get("/return-visit-plans", response=list[PlanOut])
-def plan_list(request: HttpRequest, customer_id: uuid.UUID | None = None) -> list[PlanOut]:
+@router.get("/return-visit-plans", response=list[ReturnVisitPlanOut])
+def plan_list(request: HttpRequest, customer_id: uuid.UUID | None = None) -> list[ReturnVisitPlanOut]:
     return [_plan_out(p) for p in selectors.return_visit_plan_list(user=request.user, customer_id=customer_id)]
 
 
-@router.get("/return-visit-plans/{uuid:plan_id}", response=PlanOut)
-def plan_detail(request: HttpRequest, plan_id: uuid.UUID) -> PlanOut:
+@router.get("/return-visit-plans/{uuid:plan_id}", response=ReturnVisitPlanOut)
+def plan_detail(request: HttpRequest, plan_id: uuid.UUID) -> ReturnVisitPlanOut:
     return _plan_out(selectors.get_return_visit_plan_for_user(request.user, plan_id))
 
 
-@router.patch("/return-visit-plans/{uuid:plan_id}", response=PlanOut)
-def plan_update(request: HttpRequest, plan_id: uuid.UUID, payload: PlanUpdateIn) -> PlanOut:
+@router.patch("/return-visit-plans/{uuid:plan_id}", response=ReturnVisitPlanOut)
+def plan_update(request: HttpRequest, plan_id: uuid.UUID, payload: ReturnVisitPlanUpdateIn) -> ReturnVisitPlanOut:
     selectors.get_return_visit_plan_for_user(request.user, plan_id)  # 404 for customers
     services.return_visit_plan_update(
         actor=request.user, plan_id=plan_id, expected_version=payload.expected_version,

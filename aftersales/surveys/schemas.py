@@ -27,7 +27,7 @@ class QuestionOut(Schema):
     is_required: bool
 
 
-class TemplateCreateIn(Schema):
+class SurveyTemplateCreateIn(Schema):
     code: str = Field(pattern=CODE_PATTERN, max_length=50)
     name: str = Field(min_length=1, max_length=200)
     intro: str = Field(default="", max_length=2000)
@@ -48,14 +48,14 @@ class AssignmentIn(Schema):
     contract_id: uuid.UUID | None = None
 
 
-class AssignmentOut(Schema):
+class SurveyAssignmentOut(Schema):
     id: uuid.UUID
     template: str
     tier: str | None
     contract_id: uuid.UUID | None
 
 
-class TemplateOut(Schema):
+class SurveyTemplateOut(Schema):
     id: uuid.UUID
     code: str
     name: str
@@ -152,7 +152,7 @@ class SummaryOut(Schema):
     low_score_count: int
 
 
-class PlanCreateIn(Schema):
+class ReturnVisitPlanCreateIn(Schema):
     customer_id: uuid.UUID
     contract_id: uuid.UUID | None = None
     frequency: Literal["monthly", "quarterly", "half_yearly", "yearly"] | None = Field(
@@ -163,7 +163,7 @@ class PlanCreateIn(Schema):
     note: str = Field(default="", max_length=2000)
 
 
-class PlanUpdateIn(Schema):
+class ReturnVisitPlanUpdateIn(Schema):
     expected_version: int | None = None
     assignee_id: int | None = None
     ends_on: dt.date | None = None
@@ -172,7 +172,7 @@ class PlanUpdateIn(Schema):
     is_active: bool | None = None
 
 
-class PlanOut(Schema):
+class ReturnVisitPlanOut(Schema):
     id: uuid.UUID
     customer_id: uuid.UUID
     contract_id: uuid.UUID | None

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from aftersales.core.api_types import OffsetQuery
 from aftersales.webhooks import selectors, services
 from aftersales.webhooks.models import Delivery, Subscription
 from aftersales.webhooks.schemas import (
@@ -96,7 +97,7 @@ def subscription_ping(request: HttpRequest, subscription_id: uuid.UUID) -> Statu
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response=list[DeliveryOut])
 def delivery_list(request: HttpRequest, subscription_id: uuid.UUID, status: str | None = None,
-                  offset: int = 0, limit: int = 50) -> list[DeliveryOut]:
+                  offset: int = OffsetQuery, limit: int = 50) -> list[DeliveryOut]:
     deliveries = selectors.delivery_list(actor=request.user, subscription_id=subscription_id,
                                          status=status)
     offset, limit = max(0, offset), min(max(1, limit), PAGE_LIMIT)

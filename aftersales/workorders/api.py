@@ -11,6 +11,7 @@ from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from aftersales.core.api_types import IdempotencyKey
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.workorders import services
 from aftersales.workorders.images import signature_png_from_text
@@ -100,12 +101,10 @@ def _expected_version(body_value: int | None, if_match: str | None) -> int | Non
 @router.post("", response={200: WorkOrderDetailOut, 201: WorkOrderDetailOut})
 def work_order_create(
     request: HttpRequest, response: HttpResponse, payload: WorkOrderCreateIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = IdempotencyKey,
 ) -> Status[WorkOrderDetailOut]:
     """Dispatch a work order for a case. With an Idempotency-Key, a repeat (even a concurrent
     one) returns the first work order with status 200 instead of creating another."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 200 个字符"), field="Idempotency-Key")
     data = payload.dict()
     work_order, created = services.work_order_create(
         actor=request.user, case_id=data["case_id"], kind=data["kind"], technician_id=data["technician_id"],
@@ -115,7 +114,7 @@ def work_order_create(
     return Status(201 if created else 200, _detail(request, response, work_order.pk))
 
 
-class ListQuery(Schema):
+class WorkOrderListQuery(Schema):
     case: uuid.UUID | None = None
     technician: int | None = None
     status: StatusIn | None = None
@@ -125,7 +124,7 @@ class ListQuery(Schema):
 
 
 @router.get("", response=WorkOrderPageOut)
-def work_order_list_view(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def work_order_list_view(request: HttpRequest, query: Query[WorkOrderListQuery]) -> dict[str, Any]:
     """Work orders the user may see: open first, by scheduled time."""
     filters = WorkOrderFilters(
         case_id=query.case, status=query.status,

@@ -44,7 +44,7 @@ class SignatureIn(Schema):
     expected_version: int | None = Field(default=None, ge=1)
 
 
-class EventOut(Schema):
+class WorkOrderEventOut(Schema):
     sequence: int
     kind: str
     at: LocalDateTime
@@ -99,7 +99,7 @@ class WorkOrderOut(Schema):
 
 
 class WorkOrderDetailOut(WorkOrderOut):
-    events: list[EventOut]
+    events: list[WorkOrderEventOut]
     photos: list[PhotoOut]
     signature: SignatureOut | None
 
