@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 
-from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES
 from aftersales.mail import selectors, services
@@ -33,12 +32,11 @@ def _outbound_out(message: OutboundMessage) -> OutboundOut:
 
 @router.post("/cases/{case_id}/replies", response={201: OutboundOut})
 def mail_reply(request: HttpRequest, case_id: uuid.UUID, payload: MailReplyIn,
-               idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+               idempotency_key: str | None = Header(default=None, alias="Idempotency-Key",
+                                                    min_length=1, max_length=100),
                ) -> Status[OutboundOut]:
     """Send the customer an e-mail reply threaded under their latest message (staff only). With
     an Idempotency-Key a repeat returns the first reply and sends nothing more."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
-        raise ValidationFailed(_("Idempotency-Key 须为 1 到 100 个字符"), field="Idempotency-Key")
     message = services.mail_reply(actor=request.user, case_id=case_id, body=payload.body,  # type: ignore[arg-type]
                                   idempotency_key=idempotency_key)
     return Status(201, _outbound_out(message))

@@ -117,6 +117,9 @@ def test_replies_through_the_api(acme, acme_contact, agent, alice, charlie, api)
     assert again.json()["id"] == answer.json()["id"]
     assert OutboundMessage.objects.filter(kind="reply").count() == 1
     assert api(agent).post(path, {"body": ""}).json()["field"] == "body"
+    too_long = api(agent).post(path, {"body": "好"}, headers={"Idempotency-Key": "k" * 101})
+    assert too_long.status_code == 422
+    assert too_long.json()["field"] == "Idempotency-Key"
 
 
 # --- pages ---
