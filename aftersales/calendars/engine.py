@@ -220,6 +220,28 @@ def business_us_between(calendar: BusinessCalendar, start_us: int, end_us: int) 
     return total
 
 
+def business_us_outside_pauses(
+    calendar: BusinessCalendar,
+    start_us: int,
+    end_us: int,
+    pauses: Sequence[tuple[int, int | None]],
+) -> int:
+    """Working time in [start_us, end_us) outside the pauses: (from, to) in epoch microseconds,
+    sorted and not overlapping; `to` None means paused until the end."""
+    total = 0
+    cursor = start_us
+    for pause_start, pause_end in pauses:
+        if pause_start >= end_us:
+            break
+        if pause_end is not None and pause_end <= cursor:
+            continue
+        total += business_us_between(calendar, cursor, pause_start)
+        if pause_end is None:
+            return total
+        cursor = max(cursor, pause_end)
+    return total + business_us_between(calendar, cursor, end_us)
+
+
 def due_after_pauses(
     calendar: BusinessCalendar,
     start_us: int,

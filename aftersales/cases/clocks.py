@@ -12,7 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aftersales.calendars.engine import BusinessCalendar, due_after_pauses, from_us, to_us
+from aftersales.calendars.engine import (
+    BusinessCalendar,
+    business_us_outside_pauses,
+    due_after_pauses,
+    from_us,
+    to_us,
+)
 from aftersales.cases.models import Category, ClockState, ClockTarget, EventKind
 
 MINUTE_US = 60_000_000
@@ -47,6 +53,8 @@ class ClockValue:
     met_at: dt.datetime | None
     paused_at: dt.datetime | None
     is_breached: bool
+    # Working seconds the clock ran before its milestone (pauses left out); None unless met.
+    elapsed_seconds: int | None = None
 
 
 @dataclass
@@ -164,6 +172,11 @@ def derive_clocks(
             state = ClockState.PAUSED
         else:
             state = ClockState.RUNNING
+        elapsed_seconds = None
+        if met_at is not None:
+            elapsed_seconds = round(
+                business_us_outside_pauses(calendar, start_us, to_us(met_at), pauses) / 1_000_000
+            )
         reference_us = to_us(stopped_at) if stopped_at is not None else now_us
         is_breached = due_us is not None and reference_us > due_us
         if state != ClockState.RUNNING:
@@ -184,6 +197,7 @@ def derive_clocks(
                 met_at=met_at,
                 paused_at=from_us(pauses[-1][0], tz) if paused_now else None,
                 is_breached=is_breached,
+                elapsed_seconds=elapsed_seconds,
             )
         )
     return clocks

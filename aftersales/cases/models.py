@@ -264,6 +264,9 @@ class CaseClock(BaseModel):
     met_at = models.DateTimeField(_("达成时间"), null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
     is_breached = models.BooleanField(_("已超时"), default=False)
+    # What the reports' times are made of: the working time the clock ran, exactly, by its
+    # calendar and without its pauses.
+    elapsed_seconds = models.PositiveIntegerField(_("实际用时（工作秒）"), null=True, blank=True)
     warning_recorded_at = models.DateTimeField(_("已预警"), null=True, blank=True)
     breach_recorded_at = models.DateTimeField(_("已记录超时"), null=True, blank=True)
 

@@ -190,7 +190,7 @@ def _summarise(case: Case, values: Sequence[ClockValue]) -> None:
 
 CLOCK_FIELDS = (
     "target_minutes", "state", "started_at", "due_at", "calendar_due_at", "agreed_due_at",
-    "agreed_reason", "warn_at", "met_at", "paused_at", "is_breached",
+    "agreed_reason", "warn_at", "met_at", "paused_at", "is_breached", "elapsed_seconds",
 )
 
 

@@ -8,7 +8,8 @@ complaints naming the team.
 Score (0–100) = 100 × Σ(weight × part) / Σ(weight of the parts that have data), with
 - SLA part = met ÷ (met + breached) of the clocks due in the period that are decided (met, or
   breached — also breached clocks still running), weight 0.5;
-- satisfaction part = (average − 1) ÷ 4 of the 1–5 survey average, weight 0.3;
+- satisfaction part = (average − 1) ÷ 4 of the 1–5 ratings of the surveys sent in the period
+  about the subject's cases (by the case's assignee), weight 0.3;
 - complaint part = max(0, 1 − 0.25 × complaints in the period), weight 0.2.
 A part without data (no clock due, no survey answered) is left out and the others re-weighted;
 work orders done are shown as volume but do not enter the score.
@@ -17,9 +18,6 @@ work orders done are shown as volume but do not enter the score.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from aftersales.cases.models import CaseClock, ClockState
 from aftersales.complaints.models import Complaint, SubjectKind
 from aftersales.roster.models import Team, Technician
+from aftersales.surveys.selectors import satisfaction_summary
 from aftersales.workorders.models import WorkOrder
 
 WEIGHTS = {"sla": Decimal("0.5"), "satisfaction": Decimal("0.3"), "complaints": Decimal("0.2")}
@@ -98,24 +97,18 @@ def evaluation_subjects() -> list[Subject]:
     return [*teams, *technicians]
 
 
-def _satisfaction(subject: Subject, start: dt.date, end: dt.date) -> tuple[Decimal | None, int, str]:
-    """(average 1–5, responses, note) from the surveys app's `satisfaction_summary`, when it can
-    tell one team's or technician's figures (keyword `team_id` / `technician_id`); otherwise the
-    part is left out with a note. Its `end` is inclusive (whole local days), ours exclusive."""
-    try:
-        summary_of: Callable[..., Any] = importlib.import_module("aftersales.surveys.selectors").satisfaction_summary
-    except (ImportError, AttributeError):
-        return None, 0, _("满意度调查尚未提供汇总，本项不计入得分")
-    keyword = "team_id" if subject.kind == SubjectKind.TEAM else "technician_id"
-    if keyword not in inspect.signature(summary_of).parameters:
-        return None, 0, _("满意度调查汇总暂不能按班组或工程师统计，本项不计入得分")
-    found = summary_of(start=start, end=end - dt.timedelta(days=1),
-                       **{keyword: subject.team_id if keyword == "team_id" else subject.technician_id})
-    average = found.get("overall_average")
-    responses = int(found.get("answered") or 0)
-    if average is None or not responses:
-        return None, 0, ""
-    return Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP), responses, ""
+def _satisfaction(subject: Subject, start: dt.date, end: dt.date) -> tuple[Decimal | None, int]:
+    """(average 1–5, answered surveys) of the surveys sent in the period about the subject's
+    cases. The summary's `end` is inclusive (whole local days), ours exclusive."""
+    if subject.kind == SubjectKind.TEAM:
+        found = satisfaction_summary(team_id=subject.team_id, start=start, end=end - dt.timedelta(days=1))
+    else:
+        found = satisfaction_summary(technician_id=subject.technician_id, start=start,
+                                     end=end - dt.timedelta(days=1))
+    average = found["overall_average"]
+    if average is None:
+        return None, 0
+    return Decimal(str(average)).quantize(Decimal("0.01"), ROUND_HALF_UP), int(found["answered"])
 
 
 def score_parts(*, clocks_met: int, clocks_breached: int, complaints: int,
@@ -160,9 +153,13 @@ def evaluation_figures(*, subject: Subject, start: dt.date, end: dt.date) -> Fig
     work_orders = WorkOrder.objects.filter(work_filter, work_done_at__gte=since, work_done_at__lt=until).count()
     complaints = (Complaint.objects.filter(complaint_filter, filed_at__gte=since, filed_at__lt=until)
                   .values("pk").distinct().count())
-    average, responses, note = _satisfaction(subject, start, end)
+    average, responses = _satisfaction(subject, start, end)
     score, parts = score_parts(clocks_met=met, clocks_breached=breached, complaints=complaints,
                                satisfaction_average=average)
+    left_out = [text for missing, text in (
+        (met + breached == 0, _("本期没有到期的时效，时效项不计入得分")),
+        (average is None, _("本期没有已答复的满意度调查，满意度项不计入得分")),
+    ) if missing]
     return Figures(clocks_met=met, clocks_breached=breached, work_orders_done=work_orders, complaints=complaints,
                    satisfaction_average=average, satisfaction_responses=responses, score=score, parts=parts,
-                   note=note)
+                   note="；".join(left_out))

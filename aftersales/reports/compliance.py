@@ -31,6 +31,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from aftersales.cases.models import Case, CaseClock, CaseEvent, ClockState, ClockTarget, EventKind
+from aftersales.complaints.selectors import complaint_counts
 from aftersales.contracts.models import Contract, Severity, SlaTarget
 from aftersales.contracts.services import policy_regions
 from aftersales.core.scoping import get_scoped_or_404, scope_to_user
@@ -47,6 +48,7 @@ from aftersales.reports.sql import (
     percentile_figures,
     percentiles_sql,
 )
+from aftersales.surveys.selectors import satisfaction_summary
 
 TARGETS = tuple(ClockTarget.values)
 BREACH_LIST_LIMIT = 100
@@ -118,8 +120,8 @@ class ComplianceReport:
     agreed: list[dict[str, Any]] = field(default_factory=list)
     parts: dict[str, Any] = field(default_factory=dict)
     inspections: dict[str, Any] = field(default_factory=dict)
-    satisfaction: dict[str, Any] | None = None
-    complaints: dict[str, Any] | None = None
+    satisfaction: dict[str, Any] = field(default_factory=dict)
+    complaints: dict[str, Any] = field(default_factory=dict)
 
 
 def contracts_for_user(user: Any) -> Any:
@@ -199,8 +201,11 @@ def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
     needed = "c.state <> 'not_required'"
     breached_sql = f"({needed} AND (c.is_breached = %s OR (c.state = 'running' AND c.due_at < %s)))"
     breached_params = [True, param(now)]
-    value = (f"c.target_minutes * {minutes_between('c.started_at', 'c.met_at')} / "
-             f"NULLIF({minutes_between('c.started_at', 'c.calendar_due_at')}, 0)")
+    # Exact working minutes where the clock stored them; clocks from before that column (or
+    # the bulk loader's) spread the target's minutes evenly over their calendar window.
+    value = (f"COALESCE(c.elapsed_seconds / 60.0, c.target_minutes * "
+             f"{minutes_between('c.started_at', 'c.met_at')} / "
+             f"NULLIF({minutes_between('c.started_at', 'c.calendar_due_at')}, 0))")
     # One pass over the clocks of the scope: per (severity, region, target) the counts, the
     # times' percentiles and the group's first rows of the two lists (breaches: latest due
     # first; agreed deadlines: by case number), whose first rows overall are among them.
@@ -362,30 +367,15 @@ def inspection_figures(*, contract: Contract, period: Period, now: dt.datetime) 
     return figures
 
 
-def _satisfaction(contract: Contract, period: Period) -> dict[str, Any] | None:
-    """From the surveys app when it is there (built alongside); None shows 'not available'."""
-    try:
-        from aftersales.surveys.selectors import satisfaction_summary  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return dict(satisfaction_summary(customer_id=contract.customer_id, contract_id=contract.pk,
-                                         start=period.since, end=period.until))
-    except (TypeError, ValueError):
-        return None
+def _satisfaction(contract: Contract, period: Period) -> dict[str, Any]:
+    return satisfaction_summary(customer_id=contract.customer_id, contract_id=contract.pk,
+                                start=period.since, end=period.until)
 
 
-def _complaints(contract: Contract, period: Period) -> dict[str, Any] | None:
-    try:
-        from aftersales.complaints.selectors import complaint_counts  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        # Its period is [start, end) in local dates: the day after ours is its end.
-        return dict(complaint_counts(customer_id=contract.customer_id, contract_id=contract.pk,
-                                     start=period.start, end=period.end + dt.timedelta(days=1)))
-    except (TypeError, ValueError):
-        return None
+def _complaints(contract: Contract, period: Period) -> dict[str, Any]:
+    # Its period is [start, end) in local dates: the day after ours is its end.
+    return complaint_counts(customer_id=contract.customer_id, contract_id=contract.pk,
+                            start=period.start, end=period.end + dt.timedelta(days=1))
 
 
 def region_label(region: str) -> str:
@@ -396,34 +386,24 @@ def _shown(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def satisfaction_lines(figures: dict[str, Any] | None) -> list[tuple[str, str]] | None:
+def satisfaction_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) lines of surveys.selectors.satisfaction_summary, for pages and exports."""
-    if figures is None:
-        return None
-    rate = figures.get("response_rate")
-    lines = [(_("发出调查"), _shown(figures.get("sent"))), (_("已答复"), _shown(figures.get("answered"))),
-             (_("答复率"), f"{round(rate * 100, 1)}%" if isinstance(rate, int | float) else "—"),
-             (_("总体平均分"), _shown(figures.get("overall_average"))),
-             (_("低分调查"), _shown(figures.get("low_score_count")))]
-    averages = figures.get("averages") or {}
-    if isinstance(averages, dict):
-        for code, item in averages.items():
-            if isinstance(item, dict):
-                lines.append((str(item.get("label") or code),
-                              _("%(average)s 分（%(count)s 份）") % {"average": _shown(item.get("average")),
-                                                               "count": _shown(item.get("count"))}))
+    rate = figures["response_rate"]
+    lines = [(_("发出调查"), _shown(figures["sent"])), (_("已答复"), _shown(figures["answered"])),
+             (_("答复率"), f"{round(rate * 100, 1)}%" if rate is not None else "—"),
+             (_("总体平均分"), _shown(figures["overall_average"])),
+             (_("低分调查"), _shown(figures["low_score_count"]))]
+    for item in figures["averages"].values():
+        lines.append((item["label"], _("%(average)s 分（%(count)s 份）") % {"average": _shown(item["average"]),
+                                                                     "count": _shown(item["count"])}))
     return lines
 
 
-def complaint_lines(figures: dict[str, Any] | None) -> list[tuple[str, str]] | None:
+def complaint_lines(figures: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) lines of complaints.selectors.complaint_counts."""
-    if figures is None:
-        return None
-    lines = [(_("期间内投诉"), _shown(figures.get("filed"))), (_("期间内关闭"), _shown(figures.get("closed"))),
-             (_("期末未结"), _shown(figures.get("open"))),
-             (_("纠正预防措施超期"), _shown(figures.get("with_capa_overdue")))]
-    causes = figures.get("by_root_cause") or {}
-    if isinstance(causes, dict):
-        for cause, count in sorted(causes.items()):
-            lines.append((_("根本原因：%(cause)s") % {"cause": cause or _("尚未分析")}, _shown(count)))
+    lines = [(_("期间内投诉"), _shown(figures["filed"])), (_("期间内关闭"), _shown(figures["closed"])),
+             (_("期末未结"), _shown(figures["open"])),
+             (_("纠正预防措施超期"), _shown(figures["with_capa_overdue"]))]
+    for cause, count in sorted(figures["by_root_cause"].items()):
+        lines.append((_("根本原因：%(cause)s") % {"cause": cause or _("尚未分析")}, _shown(count)))
     return lines

@@ -162,10 +162,10 @@ def compliance_xlsx(report: ComplianceReport) -> Iterator[bytes]:
             inspections.append([label, _number(report.inspections.get(key))])
         quality = workbook.create_sheet(_("满意度与投诉"))
         quality.append([_("客户满意度")])
-        for line in _optional(satisfaction_lines(report.satisfaction)):
+        for line in _rows(satisfaction_lines(report.satisfaction)):
             quality.append(line)
         quality.append([_("投诉")])
-        for line in _optional(complaint_lines(report.complaints)):
+        for line in _rows(complaint_lines(report.complaints)):
             quality.append(line)
         cases = workbook.create_sheet(_("工单明细"))
         cases.append([_("工单号"), _("严重等级"), _("状态"), _("受理时间"), _("解决时间"), _("标题"),
@@ -253,17 +253,15 @@ def compliance_pdf(report: ComplianceReport) -> bytes:
     story.append(_table([[label for label, _key in _inspection_labels()],
                          [_number(report.inspections.get(key)) for _label, key in _inspection_labels()]], base))
     story.append(Paragraph(escape(_("客户满意度")), heading))
-    story.append(_table(_optional(satisfaction_lines(report.satisfaction)), base))
+    story.append(_table(_rows(satisfaction_lines(report.satisfaction)), base))
     story.append(Paragraph(escape(_("投诉")), heading))
-    story.append(_table(_optional(complaint_lines(report.complaints)), base))
+    story.append(_table(_rows(complaint_lines(report.complaints)), base))
     story.append(Spacer(1, 4 * mm))
     return _build(title, story)
 
 
-def _optional(lines: list[tuple[str, str]] | None) -> list[list[Any]]:
-    if lines is None:
-        return [[_("暂无数据（该模块尚不可用）")]]
-    return [[label, value] for label, value in lines] or [[_("暂无数据")]]
+def _rows(lines: list[tuple[str, str]]) -> list[list[Any]]:
+    return [[label, value] for label, value in lines]
 
 
 # --- operational reports -------------------------------------------------------------------

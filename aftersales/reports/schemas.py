@@ -64,8 +64,8 @@ class ComplianceOut(Schema):
     breaches: list[BreachOut]
     parts: dict[str, Any]
     inspections: dict[str, Any]
-    satisfaction: dict[str, Any] | None
-    complaints: dict[str, Any] | None
+    satisfaction: dict[str, Any]
+    complaints: dict[str, Any]
 
 
 class OperationsOut(Schema):

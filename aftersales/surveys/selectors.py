@@ -114,10 +114,12 @@ def _moment(value: dt.date | dt.datetime, *, end: bool) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def satisfaction_summary(*, customer_id: Any = None, contract_id: Any = None,
-                         start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> dict[str, Any]:
+def satisfaction_summary(*, customer_id: Any = None, contract_id: Any = None, technician_id: Any = None,
+                         team_id: Any = None, start: dt.date | dt.datetime,
+                         end: dt.date | dt.datetime) -> dict[str, Any]:
     """Survey figures of the surveys sent in [start, end) — dates count as whole local days,
-    the end date included — for one customer or contract, or all.
+    the end date included — for one customer or contract, or all; or for the cases assigned to
+    one technician (user id), or to the technicians of one team (their profile's team).
 
     `sent`: surveys sent; `answered`: those of them answered (at any time); `response_rate`:
     answered / sent (None when none was sent); `averages`: per rating question (by code) the
@@ -129,6 +131,10 @@ def satisfaction_summary(*, customer_id: Any = None, contract_id: Any = None,
         surveys = surveys.filter(customer_id=customer_id)
     if contract_id:
         surveys = surveys.filter(contract_id=contract_id)
+    if technician_id:
+        surveys = surveys.filter(case__assignee_id=technician_id)
+    if team_id:
+        surveys = surveys.filter(case__assignee__technician_profile__team_id=team_id)
     counts = surveys.aggregate(
         sent=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)),
         low=Count("id", filter=Q(is_low_score=True)),

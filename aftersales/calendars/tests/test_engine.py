@@ -16,7 +16,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from aftersales.calendars.engine import (
@@ -26,6 +26,7 @@ from aftersales.calendars.engine import (
     add_business_us,
     business_time_between,
     business_us_between,
+    business_us_outside_pauses,
     due_after_pauses,
     format_hhmm,
     parse_hhmm,
@@ -546,6 +547,46 @@ def test_due_after_several_pauses_matches_the_oracle_that_skips_paused_minutes(
     # then
     expected = scenario.oracle().due(scenario.start, scenario.minutes, pauses)
     assert due == (None if expected is None else us(expected))
+
+
+@settings(PROPERTY, max_examples=100)
+@given(scenario=scenarios(max_target=1500), data=st.data(), length=st.integers(0, 6000))
+def test_working_time_outside_pauses_matches_the_oracle_counting_unpaused_minutes(
+    scenario: Scenario, data: st.DataObject, length: int
+) -> None:
+    # given
+    pauses = data.draw(pause_lists(scenario.start))
+    business_calendar = scenario.calendar()
+    end = scenario.start + length * MINUTE
+    pauses_us = [(us(a), None if b is None else us(b)) for a, b in pauses]
+
+    # when
+    elapsed = business_us_outside_pauses(business_calendar, us(scenario.start), us(end), pauses_us)
+
+    # then
+    oracle = scenario.oracle()
+    expected, t = 0, utc(scenario.start)
+    while t < utc(end):
+        paused = any(a <= t and (b is None or t < b) for a, b in pauses)
+        expected += not paused and oracle.is_working(t)
+        t += MINUTE
+    assert elapsed == expected * 60 * 10**6
+
+
+@settings(PROPERTY, max_examples=100)
+@given(scenario=scenarios(max_target=1500), data=st.data())
+def test_the_working_time_up_to_a_paused_due_is_the_duration(scenario: Scenario, data: st.DataObject) -> None:
+    # given
+    pauses = data.draw(pause_lists(scenario.start))
+    business_calendar = scenario.calendar()
+    start, duration = us(scenario.start), scenario.minutes * 60 * 10**6
+    pauses_us = [(us(a), None if b is None else us(b)) for a, b in pauses]
+    due = due_after_pauses(business_calendar, start, duration, pauses_us)
+    assume(due is not None)
+    assert due is not None
+
+    # when / then
+    assert business_us_outside_pauses(business_calendar, start, due, pauses_us) == duration
 
 
 @settings(PROPERTY, max_examples=50)

@@ -84,6 +84,27 @@ def test_a_reopen_runs_the_fix_clocks_again_without_the_time_spent_resolved(api,
     assert clock(body, "first_response")["state"] == "met"
 
 
+def test_a_met_clock_stores_the_working_time_it_ran_without_pauses_nor_time_resolved(
+        api, agent, acme, diamond_contract):
+    # given a 7×24 P1 filed 10:00, answered 10:45, waiting 11:00–12:00, resolved 13:00,
+    # reopened 20:00 and resolved again 21:30
+    client = api(agent)
+    steps = [("2026-11-02 10:45", "respond", None), ("2026-11-02 11:00", "wait_on_customer", {"reason": "等待"}),
+             ("2026-11-02 12:00", "resume", None), ("2026-11-02 13:00", "resolve", {"resolution": "更换电源"}),
+             ("2026-11-02 20:00", "reopen", {"reason": "再次断电"}),
+             ("2026-11-02 21:30", "resolve", {"resolution": "更换主板"})]
+    with time_machine.travel(at("2026-11-02 10:00"), tick=False):
+        case_id = client.post("/api/v1/cases", new_case_payload(acme)).json()["id"]
+    for when, action, payload in steps:
+        with time_machine.travel(at(when), tick=False):
+            _act(client, case_id, action, payload)
+    # then: response 45 min; resolution 3 h − 1 h waiting + 1.5 h after the reopen = 3.5 h
+    elapsed = dict(CaseClock.objects.filter(case_id=case_id).values_list("target", "elapsed_seconds"))
+    assert elapsed["first_response"] == 45 * 60
+    assert elapsed["resolution"] == 210 * 60
+    assert elapsed["on_site"] is None  # not required: it never ran to a milestone
+
+
 def test_an_agreed_deadline_replaces_the_due_time_with_its_reason(api, agent, manager, acme, diamond_contract):
     client = api(agent)
     with time_machine.travel(at("2026-11-02 10:00"), tick=False):

@@ -13,9 +13,17 @@ from django.db import connection
 from aftersales.accounts.models import User
 from aftersales.cases import services as case_services
 from aftersales.complaints import services
-from aftersales.complaints.evaluation import evaluation_figures, score_parts, technician_subject
+from aftersales.complaints.evaluation import (
+    evaluation_figures,
+    score_parts,
+    team_subject,
+    technician_subject,
+)
 from aftersales.complaints.models import Complaint, QualityEvaluation
 from aftersales.roster.models import Team, Technician
+from aftersales.surveys import services as survey_services
+from aftersales.surveys.models import Survey
+from aftersales.surveys.tests.factories import closed_case
 from aftersales.workorders.models import WorkOrder
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -64,11 +72,36 @@ def test_a_technicians_figures_for_a_month_match_the_hand_count(march: tuple[Tea
     assert figures.work_orders_done == 3
     assert figures.complaints == 1
     assert figures.satisfaction_average is None
-    assert figures.note
+    assert figures.note == "本期没有已答复的满意度调查，满意度项不计入得分"
     assert figures.parts["sla"]["points"] == "35.7"
     assert figures.parts["complaints"]["points"] == "21.4"
     assert figures.parts["satisfaction"]["points"] is None
     assert figures.score == Decimal("57.1")
+
+
+@pytest.mark.django_db
+def test_the_surveys_of_a_technicians_cases_enter_the_score_and_the_teams(
+        march: tuple[Team, Technician], agent: User, alice: User, bob: User, acme: Any) -> None:
+    # given: two closed cases of Bob's surveyed in March and answered (all 5s, then 4,4,3,3),
+    # one of the agent's (all 1s) that is no one's in the team, and one of Bob's sent in April
+    for assignee, when, ratings in ((bob, at(20, 10), (5, 5, 5, 5)), (bob, at(21, 10), (4, 4, 3, 3)),
+                                    (agent, at(22, 10), (1, 1, 1, 1)), (bob, at(2, 10, month=4), (1, 1, 1, 1))):
+        case = closed_case(agent, acme, when=when, assignee=assignee)
+        survey = Survey.objects.get(case=case)
+        survey_services.survey_answer(actor=alice, survey_id=survey.pk, now=when, answers=dict(
+            zip(("response_speed", "professionalism", "result", "attitude"), ratings, strict=True)))
+    # when
+    technician = evaluation_figures(subject=technician_subject(march[1]), start=MARCH, end=APRIL)
+    team = evaluation_figures(subject=team_subject(march[0]), start=MARCH, end=APRIL)
+    # then: (20 + 14) / 8 = 4.25 → (4.25 − 1) / 4 = 0.8125; the team has the same cases
+    assert (technician.satisfaction_average, technician.satisfaction_responses) == (Decimal("4.25"), 2)
+    assert technician.parts["satisfaction"]["value"] == "0.8125"
+    # Bob's two surveyed cases were resolved at once: 2 more met clocks each, SLA 6 / 8 = 0.75;
+    # 100 × (0.5 × 0.75 + 0.3 × 0.8125 + 0.2 × 0.75) = 37.5 + 24.4 + 15 (rounded per part)
+    assert (technician.clocks_met, technician.clocks_breached) == (6, 2)
+    assert technician.score == Decimal("76.9")
+    assert technician.note == ""
+    assert (team.satisfaction_average, team.satisfaction_responses) == (Decimal("4.25"), 2)
 
 
 def test_the_score_uses_every_part_when_all_have_data() -> None:

@@ -11,14 +11,22 @@ import datetime as dt
 
 import pytest
 
+from aftersales.cases import services as cases
+from aftersales.complaints.services import complaint_file
+from aftersales.contracts.services import contract_create
 from aftersales.reports.compliance import complaint_lines, compliance_report, satisfaction_lines
 from aftersales.reports.tests.fixtures import (
     NOW,
     PERIOD,
+    _open,
+    at,
     build_cases,
     build_inspections,
     build_parts,
 )
+from aftersales.surveys.models import Survey
+from aftersales.surveys.services import survey_answer
+from aftersales.surveys.tests.factories import closed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +53,28 @@ def test_every_promised_target_of_the_policy_is_listed_with_its_minutes(world, d
     assert ("P4", "on_site") not in promised
     assert len(report.rows) == 4 + 4 + 3 + 2
     assert _row(report, "first_response", "P2").clocks == 0
+
+
+def test_times_on_office_hours_are_the_working_minutes_used_without_pauses(agent, globex):
+    # given: a silver contract (office hours 09–12, 13–18 on workdays; P1 first response 2 h).
+    # Case 1: Friday 17:00 → answered Monday 09:30: 60 + 30 = 90 working minutes (an even spread
+    # of the target over its window would say 120 × 64.5 h / 65 h ≈ 119.1).
+    # Case 2: Monday 11:30, waits on the customer 11:40–13:30, answered 14:00: 10 + 30 = 40 min.
+    contract = contract_create(number="HT-GLOBEX-1", customer=globex, tier_code="silver",
+                               starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31))
+    first = _open(agent, globex, "2026-11-06 17:00")
+    cases.case_respond(actor=agent, case_id=first.pk, now=at("2026-11-09 09:30"))
+    second = _open(agent, globex, "2026-11-09 11:30")
+    cases.case_acknowledge(actor=agent, case_id=second.pk, now=at("2026-11-09 11:35"))
+    cases.case_wait_on_customer(actor=agent, case_id=second.pk, reason="等待现场照片", now=at("2026-11-09 11:40"))
+    cases.case_resume(actor=agent, case_id=second.pk, now=at("2026-11-09 13:30"))
+    cases.case_respond(actor=agent, case_id=second.pk, now=at("2026-11-09 14:00"))
+    # when
+    report = compliance_report(contract=contract, period=PERIOD, now=at("2026-11-10 12:00"))
+    # then: median (90 + 40) / 2 = 65, p90 40 + 0.9 × 50 = 85
+    row = _row(report, "first_response")
+    assert (row.clocks, row.met) == (2, 2)
+    assert (row.median_minutes, row.p90_minutes) == (65.0, 85.0)
 
 
 def test_met_breached_and_open_clocks_per_target(world, diamond_contract):
@@ -116,45 +146,24 @@ def test_inspections_done_against_planned(world, diamond_contract, manager, acme
                                   "cancelled": 1, "done_percent": 66.7}
 
 
-def test_satisfaction_and_complaints_are_not_available_without_their_apps(world, diamond_contract, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def refuse(name, *args, **kwargs):
-        if name in ("aftersales.surveys.selectors", "aftersales.complaints.selectors"):
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", refuse)
+def test_satisfaction_and_complaints_of_the_contract_in_the_period(world, agent, alice, acme, diamond_contract):
+    # given: three surveys of the contract's cases sent in November, two answered (all 5s, all
+    # 4s), one sent in October; one complaint about a contract case in November, one in October
+    for day, ratings in ((dt.date(2026, 11, 2), 5), (dt.date(2026, 11, 3), 4), (dt.date(2026, 11, 4), None),
+                         (dt.date(2026, 10, 30), 1)):
+        case = closed_case(agent, acme, when=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC))
+        if ratings:
+            survey_answer(actor=alice, survey_id=Survey.objects.get(case=case).pk, now=NOW, answers=dict.fromkeys(
+                ("response_speed", "professionalism", "result", "attitude"), ratings))
+    for filed in (dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC), dt.datetime(2026, 10, 3, 9, tzinfo=dt.UTC)):
+        complaint_file(actor=agent, customer_id=acme.pk, subject_case_id=world.a.pk, title="工程师迟到",
+                       channel="phone", now=filed)
+    # when
     report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
-    assert report.satisfaction is None
-    assert report.complaints is None
-
-
-def test_satisfaction_and_complaints_come_from_their_apps_for_the_contract_and_period(
-        world, diamond_contract, monkeypatch):
-    surveys = pytest.importorskip("aftersales.surveys.selectors")
-    complaints = pytest.importorskip("aftersales.complaints.selectors")
-    calls = []
-
-    def summary(**kwargs):
-        calls.append(("surveys", kwargs))
-        return {"sent": 3, "answered": 2, "response_rate": 0.6667, "averages": {}, "overall_average": 4.5,
-                "low_score_count": 0}
-
-    def counts(**kwargs):
-        calls.append(("complaints", kwargs))
-        return {"filed": 1, "closed": 0, "open": 1, "with_capa_overdue": 0, "by_root_cause": {"": 1}}
-
-    monkeypatch.setattr(surveys, "satisfaction_summary", summary, raising=False)
-    monkeypatch.setattr(complaints, "complaint_counts", counts, raising=False)
-    report = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    # then
+    assert (report.satisfaction["sent"], report.satisfaction["answered"]) == (3, 2)
     assert report.satisfaction["overall_average"] == 4.5
     assert report.complaints["filed"] == 1
-    assert calls[0][1] == {"customer_id": diamond_contract.customer_id, "contract_id": diamond_contract.pk,
-                           "start": PERIOD.since, "end": PERIOD.until}
-    assert calls[1][1] == {"customer_id": diamond_contract.customer_id, "contract_id": diamond_contract.pk,
-                           "start": PERIOD.start, "end": dt.date(2026, 12, 1)}
+    assert report.complaints["open"] == 2
     assert satisfaction_lines(report.satisfaction)[2] == ("答复率", "66.7%")
     assert complaint_lines(report.complaints)[-1] == ("根本原因：尚未分析", "1")
