@@ -17,6 +17,7 @@ from aftersales.calendars.schemas import (
     DueOut,
 )
 from aftersales.calendars.services import business_calendar, calendar_create, calendar_exception_set
+from aftersales.core.api_types import InputDateTime
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.core.permissions import require_role
 
@@ -68,7 +69,7 @@ def calendar_exception_create(
 
 
 class AddQuery(Schema):
-    start: dt.datetime
+    start: InputDateTime
     minutes: int = Field(ge=0, le=10_000_000)
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 ChannelIn = Literal["phone", "email", "web", "chat", "fax", "onsite", "inspection", "api"]
 CategoryIn = Literal["fault", "consultation", "complaint", "return_exchange", "training", "maintenance"]
@@ -129,5 +128,5 @@ class ActionIn(Schema):
     note: str = Field(default="", max_length=5000)
     resolution: str = Field(default="", max_length=20000)
     target: Literal["first_response", "on_site", "resolution", "restoration"] | None = None
-    due_at: dt.datetime | None = None
+    due_at: InputDateTime | None = None
     contact_id: uuid.UUID | None = None

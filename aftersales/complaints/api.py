@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 
 from aftersales.cases.services import request_fingerprint
 from aftersales.complaints import selectors, services
@@ -35,10 +35,14 @@ from aftersales.complaints.schemas import (
     RootCauseIn,
     TrendOut,
 )
-from aftersales.core.api_types import IdempotencyKey, created_or_replayed, page
+from aftersales.core.api_types import created_or_replayed, page
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import STAFF_ROLES
+
+# The complaint's case is filed with the client's key under this prefix (cases keep keys of
+# up to 200 characters), so it never meets a key the client used for an ordinary case.
+KEY_PREFIX = "complaint:"
 
 router = Router(tags=["complaints"])
 MAX_PERIOD_DAYS = 3 * 366
@@ -86,14 +90,15 @@ def _text(value: Decimal | None) -> str | None:
 
 @router.post("", response={200: ComplaintOut, 201: ComplaintOut})
 def complaint_create(request: HttpRequest, payload: ComplaintCreateIn,
-                     idempotency_key: str | None = IdempotencyKey,
+                     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", min_length=1,
+                                                          max_length=200 - len(KEY_PREFIX)),
                      ) -> Status[ComplaintOut]:
     """File a complaint (a case of category complaint). With an Idempotency-Key a repeat
     returns the first complaint with status 200."""
     data = payload.dict()
     complaint, created = services.complaint_file(
         actor=request.user, **data,
-        idempotency_key=f"complaint:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=f"{KEY_PREFIX}{idempotency_key}" if idempotency_key else None,
         fingerprint=request_fingerprint(data) if idempotency_key else "",
     )
     return created_or_replayed(created, _complaint_out(selectors.get_complaint_for_user(request.user, complaint.pk)))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema, Status
 from ninja.params.functions import Header, Query
-from pydantic import PlainSerializer
+from pydantic import AfterValidator, PlainSerializer
 
 from aftersales.core.errors import ValidationFailed
 
@@ -38,6 +38,25 @@ class ErrorOut(Schema):
 LocalDateTime = Annotated[
     dt.datetime, PlainSerializer(lambda v: timezone.localtime(v).isoformat(), return_type=str)
 ]
+
+MAX_UTC_OFFSET = dt.timedelta(hours=14)  # the widest offset any time zone uses (Kiribati)
+
+
+def _storable(value: dt.datetime) -> dt.datetime:
+    # Every date-time is stored in UTC: an offset no zone uses (PostgreSQL refuses beyond
+    # ±15:59) or a moment whose UTC falls outside years 1–9999 is bad input, not a server error.
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("the UTC offset must lie within ±14:00")
+    try:
+        (value if offset is not None else timezone.make_aware(value)).astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("the time is out of range") from exc
+    return value
+
+
+# A date-time in a request: ISO 8601, with an offset (without one, the server's time zone).
+InputDateTime = Annotated[dt.datetime, AfterValidator(_storable)]
 
 # The default of a handler's `idempotency_key` parameter: the optional request header. (The
 # function behind `ninja.Header`, which mypy sees only as an Annotated alias.)

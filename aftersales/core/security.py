@@ -1,10 +1,13 @@
-"""Content-Security-Policy for the pages: scripts only from this server, nothing inline."""
+"""Request-wide safety: the pages' Content-Security-Policy (scripts only from this server, nothing
+inline), 404 pages for hidden objects, and NUL characters refused."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # Styles allow 'unsafe-inline' for the Django admin's inline style attributes; scripts never do.
 PAGE_POLICY = "; ".join((
@@ -54,3 +57,46 @@ class NotFoundPagesMiddleware:
         if isinstance(exception, NotFound):
             return page_not_found(request, Http404())
         return None
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string or a JSON body is refused (422) before any view
+    runs, naming where it is: no text column stores one (PostgreSQL refuses it), so it could
+    only end as a server error. (Form fields refuse it themselves.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = None
+        if "\x00" in request.path:
+            field = "path"
+        elif "%00" in request.META.get("QUERY_STRING", ""):
+            field = next((name for name, values in request.GET.lists()
+                          if "\x00" in name or any("\x00" in value for value in values)), "query")
+        elif request.content_type == "application/json" and b"\\u0000" in request.body:
+            try:
+                field = _nul_in(json.loads(request.body), "")
+            except ValueError:
+                field = None  # not JSON: the parser answers that
+        if field is None:
+            return self.get_response(request)
+        detail = f"{field}: must not contain a NUL character"
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": detail, "code": "validation_error", "field": field}, status=422)
+        return HttpResponse(detail, status=422, content_type="text/plain; charset=utf-8")
+
+
+def _nul_in(value: Any, path: str) -> str | None:
+    """The dotted path of the first text holding a NUL character, or None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        name = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return name
+        found = _nul_in(item, name)
+        if found:
+            return found
+    return None

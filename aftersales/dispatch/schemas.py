@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 KindIn = Literal["repair", "installation", "inspection"]
 
@@ -67,7 +66,7 @@ class RankingOut(Schema):
 class AssignIn(Schema):
     technician_id: uuid.UUID = Field(description="a candidate's technician_id")
     kind: KindIn = "repair"
-    scheduled_for: dt.datetime | None = Field(default=None, description="with a time-zone offset")
+    scheduled_for: InputDateTime | None = Field(default=None, description="with a time-zone offset")
     summary: str = Field(default="", max_length=5000)
 
 

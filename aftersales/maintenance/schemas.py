@@ -8,11 +8,13 @@ import uuid
 from ninja import Schema
 from pydantic import Field
 
+from aftersales.core.api_types import InputDateTime
+
 
 class LogCreateIn(Schema):
     site_id: uuid.UUID
     period_kind: str
-    performed_at: dt.datetime
+    performed_at: InputDateTime
     asset_id: uuid.UUID | None = None
     work_order_id: uuid.UUID | None = None
     technician_id: int | None = None
@@ -27,7 +29,7 @@ class LogCreateIn(Schema):
 
 class LogUpdateIn(Schema):
     period_kind: str | None = None
-    performed_at: dt.datetime | None = None
+    performed_at: InputDateTime | None = None
     asset_id: uuid.UUID | None = None
     work_order_id: uuid.UUID | None = None
     problem: str | None = None

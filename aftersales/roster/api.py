@@ -5,7 +5,6 @@ Only staff see the roster: a customer user is refused (403), like other staff-on
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.http import HttpRequest
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from aftersales.core.api_types import InputDateTime
 from aftersales.core.permissions import require_role
 from aftersales.core.roles import CONFIGURING_ROLES, STAFF_ROLES, Role
 from aftersales.roster import selectors, services
@@ -114,8 +114,8 @@ def team_create(request: HttpRequest, payload: TeamCreateIn) -> Status[TeamOut]:
 class ShiftQuery(Schema):
     team: str | None = Field(default=None, description="team code")
     user_id: int | None = None
-    start: dt.datetime | None = Field(default=None, description="shifts ending after this")
-    end: dt.datetime | None = Field(default=None, description="shifts starting before this")
+    start: InputDateTime | None = Field(default=None, description="shifts ending after this")
+    end: InputDateTime | None = Field(default=None, description="shifts starting before this")
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0, le=100_000)
 
@@ -168,7 +168,7 @@ def shift_delete(request: HttpRequest, shift_id: uuid.UUID) -> Status[None]:
 
 
 class OnDutyQuery(Schema):
-    at: dt.datetime | None = Field(default=None, description="default: now")
+    at: InputDateTime | None = Field(default=None, description="default: now")
     team: str | None = Field(default=None, description="team code")
     kind: TeamKindIn | None = Field(default=None, description="team kind")
 
@@ -201,7 +201,7 @@ def on_duty(request: HttpRequest, query: Query[OnDutyQuery]) -> OnDutyListOut:
 
 class GapQuery(Schema):
     team: str = Field(description="team code")
-    start: dt.datetime | None = Field(default=None, description="default: now")
+    start: InputDateTime | None = Field(default=None, description="default: now")
     days: int = Field(default=14, ge=1, le=selectors.MAX_GAP_DAYS)
 
 

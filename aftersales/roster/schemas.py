@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Literal
@@ -8,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 TeamKindIn = Literal["hotline", "field", "expert"]
 ShiftKindIn = Literal["regular", "on_call", "holiday"]
@@ -36,8 +35,8 @@ class TeamOut(Schema):
 class ShiftCreateIn(Schema):
     team: str = Field(description="team code", max_length=50)
     user_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: InputDateTime
+    ends_at: InputDateTime
     kind: ShiftKindIn = "regular"
     note: str = Field(default="", max_length=200)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 PeriodKindValue = Literal["holiday", "major_event", "severe_weather"]
 ResourceKindValue = Literal["technician", "spare_part", "substitute_unit", "vehicle", "generator", "other"]
@@ -21,8 +21,8 @@ class PageQuery(Schema):
 class PeriodIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     kind: PeriodKindValue
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: InputDateTime
+    ends_at: InputDateTime
     customer_id: uuid.UUID | None = None
     site_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     team_codes: list[str] = Field(default_factory=list, max_length=50)
@@ -36,8 +36,8 @@ class PeriodUpdateIn(Schema):
 
     expected_version: int | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: InputDateTime | None = None
+    ends_at: InputDateTime | None = None
     customer_id: uuid.UUID | None = None
     site_ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
     team_codes: list[str] | None = Field(default=None, max_length=50)
@@ -113,8 +113,8 @@ class ChecklistOut(Schema):
 class DutyIn(Schema):
     team_code: str = Field(min_length=1, max_length=50)
     user_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: InputDateTime
+    ends_at: InputDateTime
     note: str = Field(default="", max_length=200)
 
 

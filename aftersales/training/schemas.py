@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 AudienceIn = Literal["customer", "staff"]
 MaterialKindIn = Literal["operating_guide", "manual", "maintenance_guide", "video", "other"]
@@ -26,8 +26,8 @@ class SessionCreateIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     audience: AudienceIn
     customer_id: uuid.UUID | None = None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: InputDateTime
+    ends_at: InputDateTime
     location: str = Field(default="", max_length=200)
     trainer_id: int
     capacity: int = Field(ge=1, le=10_000)
@@ -41,8 +41,8 @@ class SessionUpdateIn(Schema):
 
     expected_version: int | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: InputDateTime | None = None
+    ends_at: InputDateTime | None = None
     location: str | None = Field(default=None, max_length=200)
     trainer_id: int | None = None
     capacity: int | None = Field(default=None, ge=1, le=10_000)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.core.api_types import LocalDateTime
+from aftersales.core.api_types import InputDateTime, LocalDateTime
 
 KindIn = Literal["repair", "installation", "inspection"]
 StatusIn = Literal["scheduled", "travelling", "on_site", "work_done", "signed", "closed", "cancelled"]
@@ -18,7 +17,7 @@ class WorkOrderCreateIn(Schema):
     case_id: uuid.UUID
     kind: KindIn = "repair"
     technician_id: int | None = None
-    scheduled_for: dt.datetime | None = Field(default=None, description="with a time-zone offset")
+    scheduled_for: InputDateTime | None = Field(default=None, description="with a time-zone offset")
     summary: str = Field(default="", max_length=5000)
 
 

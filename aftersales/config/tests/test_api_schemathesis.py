@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -201,6 +202,53 @@ def test_the_schema_says_how_long_an_idempotency_key_may_be(admin_api: Any, acme
     assert (response.status_code, response.json()["field"]) == (422, "Idempotency-Key")
 
 
+def test_a_complaints_idempotency_key_leaves_room_for_its_prefix(customer_api: Any, acme: Customer) -> None:
+    # given: the complaint's case is filed under "complaint:" + the key; 200 characters
+    # overflowed the key column on PostgreSQL (500)
+    body = {"customer_id": str(acme.pk), "title": "工程师迟到"}
+    # when
+    too_long = customer_api.post("/api/v1/complaints", body, headers={"Idempotency-Key": "k" * 191})
+    longest = customer_api.post("/api/v1/complaints", body, headers={"Idempotency-Key": "k" * 190})
+    # then
+    assert (too_long.status_code, too_long.json()["field"]) == (422, "Idempotency-Key")
+    assert longest.status_code == 201, longest.content
+
+
+def test_a_nul_character_in_a_json_body_is_refused_naming_its_field(admin_api: Any) -> None:
+    # when: PostgreSQL cannot store NUL in text (it was a 500 there, stored on SQLite)
+    response = admin_api.post("/api/v1/knowledge/articles", {"title": "断电\x00", "solution": "x"})
+    nested = admin_api.post("/api/v1/inspections/templates", {
+        "code": "t2", "name": "巡检", "items": [{"label": "电\x00压"}]})
+    # then
+    assert (response.status_code, response.json()["field"]) == (422, "title")
+    assert (nested.status_code, nested.json()["field"]) == (422, "items.0.label")
+
+
+def test_a_nul_character_in_the_query_or_path_is_refused_before_any_view(admin_api: Any, client_for: Any,
+                                                                          agent: User) -> None:
+    api_answer = admin_api.get("/api/v1/knowledge/search?q=%E6%96%AD%00")
+    path_answer = admin_api.get("/api/v1/calendars/24x7%00/add?start=2026-01-01T00:00:00Z&minutes=1")
+    page = client_for(agent).get("/console/?q=%00")
+    assert (api_answer.status_code, api_answer.json()["field"]) == (422, "q")
+    assert (path_answer.status_code, path_answer.json()["field"]) == (422, "path")
+    assert page.status_code == 422
+
+
+@pytest.mark.parametrize("moment", ["2026-01-04T18:51:01-23:29", "9999-12-31T23:00:00-05:00",
+                                    "0001-01-01T00:10:00+08:00"])
+def test_a_time_no_zone_uses_or_beyond_the_years_is_refused_naming_it(admin_api: Any, moment: str) -> None:
+    # when: an offset of -23:29 was a 500 on PostgreSQL (it allows ±15:59); the others leave
+    # years 1–9999 in UTC
+    response = admin_api.get(f"/api/v1/roster/shifts?end={quote(moment)}")
+    # then
+    assert (response.status_code, response.json()["field"]) == (422, "end")
+
+
+def test_the_widest_real_offsets_are_accepted(admin_api: Any) -> None:
+    for moment in ("2026-01-04T18:51:01+14:00", "2026-01-04T18:51:01-12:00"):
+        assert admin_api.get(f"/api/v1/roster/shifts?end={quote(moment)}").status_code == 200
+
+
 def test_a_decimal_beyond_its_column_is_refused_not_stored(admin_api: Any) -> None:
     # when: 1e154 was stored in numeric(12, 3) and failed as it was read back (500)
     response = admin_api.post("/api/v1/inspections/templates", {
@@ -288,4 +336,9 @@ def test_two_api_schemas_of_one_name_are_refused() -> None:
 @pytest.fixture
 def admin_api(api: Callable[[User | None], Any], make_user: Callable[..., User]) -> Any:
     return api(make_user("schemathesis-admin", Role.ADMIN))
+
+
+@pytest.fixture
+def customer_api(api: Callable[[User | None], Any], make_user: Callable[..., User], acme: Customer) -> Any:
+    return api(make_user("schemathesis-customer", Role.CUSTOMER, acme))
 
