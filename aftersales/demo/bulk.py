@@ -367,6 +367,7 @@ class _ClockPlan:
     warn_mark: int | None
     breach_mark: int | None
     touched: int  # the last time the row was written
+    elapsed: int | None  # working seconds to the milestone: the same wherever a template is shifted
 
 
 @dataclass
@@ -499,7 +500,8 @@ def _values_us(values: Sequence[ClockValue]) -> list[list[Any]]:
         return to_us(moment) if moment is not None else None
 
     return [[v.target, v.target_minutes, v.state, to_us(v.started_at), us(v.due_at), us(v.calendar_due_at),
-             us(v.agreed_due_at), v.agreed_reason, us(v.warn_at), us(v.met_at), us(v.paused_at), v.is_breached]
+             us(v.agreed_due_at), v.agreed_reason, us(v.warn_at), us(v.met_at), us(v.paused_at), v.is_breached,
+             v.elapsed_seconds]
             for v in values]
 
 
@@ -644,7 +646,7 @@ def _plan(spec: _Spec, base: int, staff: dict[str, tuple[int, str]], sweep_delay
             target=value[0], minutes=value[1], state=value[2], started=value[3], due=value[4],
             calendar_due=value[5], agreed_due=value[6], agreed_reason=value[7], warn=value[8],
             met=value[9], paused=value[10], breached=value[11], warn_mark=mark[0], breach_mark=mark[1],
-            touched=touched.get(value[0], last_at),
+            touched=touched.get(value[0], last_at), elapsed=value[12],
         ))
     running = [c.due for c in clocks if c.state == ClockState.RUNNING and c.due is not None]
     return _Plan(base, events, status, level, version, last_at, resolved_at, closed_at, clocks,
@@ -663,7 +665,7 @@ EVENT_COLUMNS = ("case_id", "sequence", "kind", "at", "status_before", "status_a
 CLOCK_COLUMNS = (
     "id", "created_at", "updated_at", "case_id", "target", "target_minutes", "state", "started_at",
     "due_at", "calendar_due_at", "agreed_due_at", "agreed_reason", "warn_at", "met_at", "paused_at",
-    "is_breached", "warning_recorded_at", "breach_recorded_at",
+    "is_breached", "warning_recorded_at", "breach_recorded_at", "elapsed_seconds",
 )
 CONSENT_COLUMNS = ("id", "created_at", "updated_at", "case_id", "method", "note", "contact_id",
                    "recorded_by_id")
@@ -1152,7 +1154,7 @@ def _materialise(loader: _Loader, ctx: _Context, rng: random.Random, chunk: list
                 fmt(clock.warn + shift if clock.warn is not None else None),
                 fmt(clock.met + shift if clock.met is not None else None),
                 fmt(clock.paused + shift if clock.paused is not None else None),
-                breached, fmt(warn_mark), fmt(breach_mark),
+                breached, fmt(warn_mark), fmt(breach_mark), clock.elapsed,
             ))
         status = plan.status
         next_due = plan.next_due + shift if plan.next_due is not None else None
