@@ -148,9 +148,12 @@ def logbook_xlsx(site: Site, period_kind: str | None, start: dt.date, end: dt.da
             log.get_owner_signed_via_display(),
             log.corrects.chain_index if log.corrects is not None else "", log.content_hash,
         ])
-    for row in sheet.iter_rows(min_row=3):
+    for row in sheet.iter_rows():
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: user text stays text
+                cell.data_type = "s"
+            if cell.row >= 3:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

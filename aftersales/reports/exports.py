@@ -1,16 +1,18 @@
-"""Exports of the reports: Excel (.xlsx, openpyxl write-only, streamed) and PDF (reportlab,
-the embedded Chinese font of `workorders.report.register_font`, charts with
+"""Exports of the reports: Excel (.xlsx, XlsxWriter, streamed) and PDF (reportlab, the
+embedded Chinese font of `workorders.report.register_font`, charts with
 `reportlab.graphics.charts`).
 
-The workbook is written row by row into a temporary file (openpyxl's write-only mode keeps no
-rows in memory) and the file is then sent in chunks: memory stays flat however many rows."""
+The workbook is written row by row into a temporary file (XlsxWriter's constant-memory mode
+flushes each row as it is written) and the file is then sent in chunks: memory stays flat
+however many rows. Text is always written as text: a title such as "=HYPERLINK(…)" typed by a
+customer must not become a formula in the manager's spreadsheet."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -18,7 +20,6 @@ from django.db.models import Case as SqlCase
 from django.db.models import CharField, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook  # type: ignore[import-untyped]
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -26,6 +27,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
 from aftersales.cases.models import Case, ClockState, ClockTarget
 from aftersales.cases.models import Status as CaseStatus
@@ -54,13 +56,40 @@ def _number(value: Any) -> Any:
     return "" if value is None else value
 
 
-def stream_workbook(fill: Any) -> Iterator[bytes]:
-    """Run `fill(workbook)` on a write-only workbook saved to a temporary file, then yield the
-    file in chunks. A generator: nothing is built until the response is sent."""
+# Every string stays a string: no formulas, links or numbers read into user text.
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                    "strings_to_numbers": False}
+
+
+class Sheet:
+    """A worksheet filled from the top, one row at a time."""
+
+    def __init__(self, worksheet: Any) -> None:
+        self._worksheet = worksheet
+        self._row = 0
+
+    def append(self, values: Iterable[Any]) -> None:
+        self._worksheet.write_row(self._row, 0, values)
+        self._row += 1
+
+
+class SheetWriter:
+    """What `fill` gets: a workbook whose sheets are written one after the other."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._workbook = workbook
+
+    def create_sheet(self, name: str) -> Sheet:
+        return Sheet(self._workbook.add_worksheet(name))
+
+
+def stream_workbook(fill: Callable[[SheetWriter], None]) -> Iterator[bytes]:
+    """Run `fill(writer)` on a workbook written to a temporary file, then yield the file in
+    chunks. A generator: nothing is built until the response is sent."""
     with tempfile.TemporaryFile() as handle:
-        workbook = Workbook(write_only=True)
-        fill(workbook)
-        workbook.save(handle)
+        workbook = Workbook(handle, WORKBOOK_OPTIONS)
+        fill(SheetWriter(workbook))
+        workbook.close()
         handle.seek(0)
         while chunk := handle.read(CHUNK):
             yield chunk
@@ -132,7 +161,7 @@ def _local(value: dt.datetime | None, zone: Any) -> str:
 
 
 def compliance_xlsx(report: ComplianceReport) -> Iterator[bytes]:
-    def fill(workbook: Any) -> None:
+    def fill(workbook: SheetWriter) -> None:
         summary = workbook.create_sheet(_("概要"))
         summary.append([compliance_title(report)])
         for label, value in _compliance_summary(report):
@@ -291,7 +320,7 @@ def _operations_sheets(figures: dict[str, Any], period: Period) -> list[tuple[st
 
 
 def operations_xlsx(figures: dict[str, Any], period: Period) -> Iterator[bytes]:
-    def fill(workbook: Any) -> None:
+    def fill(workbook: SheetWriter) -> None:
         for name, rows in _operations_sheets(figures, period):
             sheet = workbook.create_sheet(name)
             for row in rows:

@@ -144,6 +144,15 @@ def test_the_xlsx_log_book_reads_back(bob, acme_site):
     assert len(rows) == 3
 
 
+def test_text_that_looks_like_a_formula_stays_text_in_the_log_book(bob, acme_site):
+    sealed(bob, acme_site, problem="=1+1", treatment='=HYPERLINK("http://attacker.invalid")')
+    response = ApiClient(bob).get(f"{BASE}/logbook.xlsx?site={acme_site.pk}&start=2026-11-01&end=2026-11-30")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for cell in sheet[3] if isinstance(cell.value, str) and cell.value.startswith("=")]
+    assert [cell.value for cell in cells] == ["=1+1", '=HYPERLINK("http://attacker.invalid")']
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
 def test_an_inverted_range_answers_422(bob, acme_site):
     response = ApiClient(bob).get(f"{BASE}/logbook.xlsx?site={acme_site.pk}&start=2026-11-30&end=2026-11-01")
     assert (response.status_code, response.json()["field"]) == (422, "end")

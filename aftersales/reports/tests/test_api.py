@@ -10,6 +10,8 @@ import time_machine
 from openpyxl import load_workbook
 
 from aftersales.accounts.models import Role
+from aftersales.cases import services as cases
+from aftersales.cases.tests.helpers import at
 from aftersales.reports.tests.fixtures import NOW, build_cases
 from aftersales.workorders.tests.pdf_text import pdf_text
 
@@ -78,6 +80,21 @@ def test_the_exports_through_the_api(world, api, alice, diamond_contract):
     sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content)), read_only=True)["工单明细"]
     assert len(list(sheet.iter_rows(values_only=True))) == 5
     assert "服务承诺履约报告" in pdf_text(pdf.content)
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(world, api, agent, alice, acme,
+                                                                    diamond_contract):
+    # given: a customer's title that a spreadsheet would run as a formula
+    title = '=HYPERLINK("http://attacker.invalid","点此查看")'
+    cases.case_open(actor=agent, customer_id=acme.pk, channel="web", category="fault", title=title,
+                    impact="limited", now=at("2026-11-03 09:00"))
+    # when
+    with time_machine.travel(NOW, tick=False):
+        workbook = api(alice).get(_compliance(diamond_contract, ".xlsx"))
+    # then: the cell holds the text, typed as a string
+    sheet = load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))["工单明细"]
+    cell = next(row[5] for row in sheet.iter_rows(min_row=2) if row[5].value == title)
+    assert cell.data_type == "s"
 
 
 def test_the_dashboard_as_json(world, api, manager):
