@@ -108,7 +108,8 @@ def percentiles_sql(value: str) -> str:
         return ", ".join([f"COUNT({value})", *(f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {value})"
                                                for fraction in PERCENTILES)])
     register_sqlite_aggregates()
-    return f"{SQLITE_PERCENTILES}({value})"
+    # FILTER: SQLite calls into Python only for the rows that have a value.
+    return f"{SQLITE_PERCENTILES}({value}) FILTER (WHERE {value} IS NOT NULL)"
 
 
 def percentile_figures(columns: Sequence[Any]) -> dict[str, Any] | None:
@@ -166,8 +167,9 @@ def first_sql(value: str, order: Sequence[str], condition: str, limit: int) -> s
         return f"(array_agg({value} ORDER BY {terms}) FILTER (WHERE {condition}))[1:{int(limit)}]"
     register_sqlite_aggregates()
     directions = "".join("-" if name.startswith("-") else "+" for name in order)
-    keys = ", ".join(f"CASE WHEN {condition} THEN {name.lstrip('-')} END" for name in order)
-    return f"{SQLITE_FIRST}({int(limit)}, '{directions}', CASE WHEN {condition} THEN {value} END, {keys})"
+    keys = ", ".join(name.lstrip("-") for name in order)
+    # FILTER: SQLite calls into Python only for the rows meeting the condition.
+    return f"{SQLITE_FIRST}({int(limit)}, '{directions}', {value}, {keys}) FILTER (WHERE {condition})"
 
 
 def first_values(column: Any) -> list[Any]:
