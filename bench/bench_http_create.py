@@ -2,8 +2,8 @@
 
 POST /api/v1/cases with a bearer token, unique Idempotency-Keys, JSON
 {customer_id, channel: "phone", category: "fault", title, impact: "degraded"}.
-First a short run at concurrency 16 for each worker class (sync, gthread with 1..8 threads)
-to find the best; then, for the best, concurrency 16 and concurrency 1 for --duration s each
+First a short run at concurrency 16 for each server configuration (sync with 2–4 worker
+processes, gthread with 1..8 threads) to find the best; then, for the best, concurrency 16 and concurrency 1 for --duration s each
 after a warm-up. Prints cases/s, p50/p95/p99 latency, and the CPU the server, the database
 server and the load generator used (client and server share the machine's cores).
 
@@ -33,7 +33,13 @@ from common import (
     say,
 )
 
-CONFIGS = ("sync:1", "gthread:1", "gthread:2", "gthread:4", "gthread:8")
+# worker_class:threads[:workers] (2 workers unless said): the web processes of the server.
+CONFIGS = ("sync:1", "sync:1:3", "sync:1:4", "gthread:1", "gthread:2", "gthread:4", "gthread:8")
+
+
+def server_options(config: str) -> dict[str, Any]:
+    worker_class, threads, *workers = config.split(":")
+    return {"worker_class": worker_class, "threads": int(threads), "workers": int(workers[0]) if workers else 2}
 
 
 def load(server: Server, token: str, customers: list[str], *, concurrency: int, duration: float,
@@ -69,7 +75,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--search-duration", type=float, default=8.0)
-    parser.add_argument("--configs", default=",".join(CONFIGS), help="worker_class:threads,...")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="worker_class:threads[:workers],...")
     args = parser.parse_args()
 
     migrate = fresh_database(args.backend, "http")
@@ -83,8 +89,7 @@ def main() -> None:
 
     search = []
     for config in args.configs.split(","):
-        worker_class, threads = config.split(":")
-        with Server(args.backend, "http", worker_class=worker_class, threads=int(threads)) as server:
+        with Server(args.backend, "http", **server_options(config)) as server:
             result = load(server, token, customers, concurrency=16, duration=args.search_duration,
                           warmup=2.0)
         say(f"[{args.backend}] {result['server']:<22} c=16 {args.search_duration:.0f} s: {describe(result)}")
@@ -94,10 +99,9 @@ def main() -> None:
     top = max(t for t, _l, _c, _r in search)
     best = max((s for s in search if s[0] >= 0.9 * top), key=lambda s: s[1])[2]
     search.sort(reverse=True)
-    worker_class, threads = best.split(":")
     figures: dict[str, Any] = {"search": {c: {"throughput": r["throughput"], "p95_ms": r["latency"]["p95"] * 1000}
                                           for _t, _l, c, r in search}}
-    with Server(args.backend, "http", worker_class=worker_class, threads=int(threads)) as server:
+    with Server(args.backend, "http", **server_options(best)) as server:
         for concurrency in (16, 1):
             result = load(server, token, customers, concurrency=concurrency, duration=args.duration,
                           warmup=args.warmup)

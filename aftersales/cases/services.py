@@ -48,6 +48,7 @@ from aftersales.contracts.services import (
     policy_regions,
     policy_targets,
 )
+from aftersales.core.db.fast_insert import insert_rows
 from aftersales.core.errors import (
     Conflict,
     NotFound,
@@ -423,13 +424,17 @@ def _case_open(
     # Reads and clock arithmetic above, writes below: on SQLite the write lock (BEGIN IMMEDIATE)
     # is held only for the inserts.
     with transaction.atomic():
-        case.number = f"AS{timezone.localdate(now):%y%m%d}-{CaseNumber.objects.create().pk:06d}"
-        case.save(force_insert=True)
-        CaseEvent.objects.bulk_create(events)
-        CaseClock.objects.bulk_create(clock_rows)
+        serial = CaseNumber()
+        insert_rows(CaseNumber, [serial])
+        case.number = f"AS{timezone.localdate(now):%y%m%d}-{serial.pk:06d}"
+        case.in_queue = case.is_open  # what Case.save would set
+        insert_rows(Case, [case])
+        insert_rows(CaseEvent, events)
+        insert_rows(CaseClock, clock_rows)
         case_events_recorded(events)
         if idempotency_key:
-            IdempotencyKey.objects.create(user=actor, key=idempotency_key, request_hash=fingerprint, case=case)
+            insert_rows(IdempotencyKey, [IdempotencyKey(user=actor, key=idempotency_key, request_hash=fingerprint,
+                                                         case=case)])
         if assignee is not None:
             outbox_enqueue(notifications=assignment_notification(case=case, assignee=assignee, sequence=2))
         _text_changed(case, resolution="", is_new=True)
