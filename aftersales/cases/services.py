@@ -123,6 +123,30 @@ def _status_changed(case: Case, before: str, after: str, now: dt.datetime) -> No
         hook(case, before, after, now)
 
 
+# Cases of some categories keep promises of their own rather than their contract's (a complaint
+# runs the `complaint` policy); the app that owns such a category registers its policy code
+# here. The case is still the contract's; the policy is chosen when it is filed, like the
+# contract's, unless staff choose one.
+_category_policies: dict[str, str] = {}
+
+
+def register_category_policy(category: str, policy_code: str) -> None:
+    _category_policies[category] = policy_code
+
+
+def _category_policy(category: str, governing: PolicyInForce) -> PolicyInForce:
+    """The policy a case of `category` runs under: the registered one where it exists (the
+    contract stays), else the contract's."""
+    code = _category_policies.get(category)
+    if code is None:
+        return governing
+    policy = SlaPolicy.objects.select_related("calendar").filter(code=code).first()
+    if policy is None:  # deleted by an administrator: the contract's promises hold
+        return governing
+    return PolicyInForce(contract_id=governing.contract_id, contract_number=governing.contract_number,
+                         policy=policy)
+
+
 # Apps above cases that tell others about a case's events (webhooks) register here; they are
 # called in the same transaction with the events just recorded (in order, several at once when
 # a case is filed or the sweep records a batch). The case of each event holds its state after
@@ -415,7 +439,7 @@ def _case_open(
             )
         governing = PolicyInForce(contract_id=None, contract_number=None, policy=found)
     else:
-        governing = resolve_policy(customer_id=customer.pk, on=timezone.localdate(now))
+        governing = _category_policy(category, resolve_policy(customer_id=customer.pk, on=timezone.localdate(now)))
 
     case, events, clock_rows = _case_draft(
         actor, customer, contact, site, asset, governing, channel, category, impact, severity, title,

@@ -27,10 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from aftersales.cases.models import Case, CaseClock, CaseEvent, ClockState, ClockTarget, EventKind
+from aftersales.cases.models import (
+    Case,
+    CaseClock,
+    CaseEvent,
+    Category,
+    ClockState,
+    ClockTarget,
+    EventKind,
+)
 from aftersales.complaints.selectors import complaint_counts
 from aftersales.contracts.models import Contract, Severity, SlaTarget
 from aftersales.contracts.services import policy_regions
@@ -135,6 +143,17 @@ def get_contract_for_user(user: Any, contract_id: Any) -> Contract:
     return contract
 
 
+# Complaints keep the complaint policy's promises, not the contract's (cases'
+# register_category_policy): they are reported in their own section, not against its targets.
+OUT_OF_SCOPE = Category.COMPLAINT
+
+
+def cases_in_scope(contract: Contract, period: Period) -> QuerySet[Case]:
+    """The contract's cases opened in the period that its targets apply to."""
+    return Case.objects.filter(contract=contract, opened_at__gte=period.since,
+                               opened_at__lt=period.until).exclude(category=OUT_OF_SCOPE)
+
+
 def _scope_sql(contract: Contract, period: Period, regions: list[str]) -> tuple[str, list[Any], str, list[Any]]:
     """FROM … WHERE of the clocks of the contract's cases opened in the period (those the case
     did not need included) with its params, and the SQL of the case's region with its params."""
@@ -150,8 +169,8 @@ def _scope_sql(contract: Contract, period: Period, regions: list[str]) -> tuple[
     else:
         region, region_params, joins = "''", [], ""
     sql = (f"FROM {clock_table} c JOIN {case_table} k ON k.id = c.case_id {joins} "
-           f"WHERE k.contract_id = %s AND k.opened_at >= %s AND k.opened_at < %s")
-    params = [key(contract.pk), param(period.since), param(period.until)]
+           f"WHERE k.contract_id = %s AND k.opened_at >= %s AND k.opened_at < %s AND k.category <> %s")
+    params = [key(contract.pk), param(period.since), param(period.until), OUT_OF_SCOPE.value]
     return sql, params, region, region_params
 
 
@@ -254,8 +273,7 @@ def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
             "met": met, "breached": breached,
             "met_percent": round(100.0 * met / (met + breached), 1) if met + breached else None,
         }
-    cases = Case.objects.filter(contract=contract, opened_at__gte=period.since, opened_at__lt=period.until)
-    figures = cases.aggregate(total=Count("id"), breached=Count("id", filter=Q(is_breached=True)))
+    figures = cases_in_scope(contract, period).aggregate(total=Count("id"), breached=Count("id", filter=Q(is_breached=True)))
     report.cases, report.cases_breached = figures["total"], figures["breached"]
     report.breaches_total = sum(r.breached for r in report.rows)
     report.breaches = list(_breach_list(CaseClock.objects.filter(pk__in=breach_ids), breach_limit))
@@ -268,8 +286,7 @@ def compliance_report(*, contract: Contract, period: Period, now: dt.datetime,
 
 
 def _clocks_in_scope(contract: Contract, period: Period) -> Any:
-    return CaseClock.objects.filter(case__contract=contract, case__opened_at__gte=period.since,
-                                    case__opened_at__lt=period.until)
+    return CaseClock.objects.filter(case__in=cases_in_scope(contract, period))
 
 
 def breach_rows(*, contract: Contract, period: Period, now: dt.datetime,

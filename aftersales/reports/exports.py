@@ -29,13 +29,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xlsxwriter import Workbook  # type: ignore[import-untyped]
 
-from aftersales.cases.models import Case, ClockState, ClockTarget
+from aftersales.cases.models import ClockState, ClockTarget
 from aftersales.cases.models import Status as CaseStatus
 from aftersales.reports.compliance import (
     ComplianceReport,
     Period,
     agreed_rows,
     breach_rows,
+    cases_in_scope,
     complaint_lines,
     region_label,
     satisfaction_lines,
@@ -141,8 +142,7 @@ def _case_lines(report: ComplianceReport) -> Iterator[list[Any]]:
     """One line per case in scope with its four clocks: one query, a case per row (its clocks
     grouped onto it), streamed in chunks."""
     targets = list(ClockTarget.values)
-    cases = (Case.objects.filter(contract=report.contract, opened_at__gte=report.period.since,
-                                 opened_at__lt=report.period.until)
+    cases = (cases_in_scope(report.contract, report.period)
              .values_list("number", "severity", "status", "opened_at", "resolved_at", "title")
              .annotate(**{f"clock_{target}": _clock_state(target, report.now) for target in targets})
              .order_by("opened_at", "number"))

@@ -59,6 +59,23 @@ def test_an_office_hours_contract_counts_only_working_time(api, manager, agent, 
     assert clock(body, "first_response")["due_at"] == "2026-09-20T10:30:00+08:00"
 
 
+def test_a_category_with_a_registered_policy_runs_it_unless_staff_choose_one(
+        api, manager, agent, acme, diamond_contract, monkeypatch):
+    # given: training cases keep the gold policy's promises (registered as an app above would)
+    from aftersales.cases import services
+
+    monkeypatch.setattr(services, "_category_policies", {})
+    services.register_category_policy("training", "gold")
+    # when
+    training = api(agent).post("/api/v1/cases", new_case_payload(acme, category="training")).json()
+    fault = api(agent).post("/api/v1/cases", new_case_payload(acme)).json()
+    chosen = api(manager).post("/api/v1/cases", new_case_payload(acme, category="training", policy="silver")).json()
+    # then: the contract stays on each; the policy follows the category, or the manager
+    assert (training["policy"], training["contract_id"]) == ("gold", str(diamond_contract.pk))
+    assert fault["policy"] == "diamond"
+    assert chosen["policy"] == "silver"
+
+
 def test_non_fault_categories_have_no_on_site_or_restoration_clock(api, agent, acme):
     body = api(agent).post("/api/v1/cases", new_case_payload(acme, category="consultation")).json()
     assert [c["target"] for c in body["clocks"]] == ["first_response", "resolution"]

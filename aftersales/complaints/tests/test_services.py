@@ -41,6 +41,31 @@ def test_filing_a_complaint_opens_a_complaint_case_with_the_complaint_deadlines(
     assert complaint.acknowledged_at is None
 
 
+def test_a_complaint_case_runs_the_complaint_policys_clocks_and_stays_the_contracts(
+        file_complaint: Callable[..., Complaint], diamond_contract: Any) -> None:
+    # when: a serious complaint from a customer with a diamond contract (P2 response there 1 h)
+    complaint = file_complaint(severity="serious")
+    # then: its clocks are the complaint policy's (P2: acknowledge 4 h, resolve 5 days), the
+    # same times the complaint promises, so the sweep warns and escalates before them
+    case = complaint.case
+    assert case.policy.code == "complaint"
+    assert case.contract_id == diamond_contract.pk
+    due = dict(case.clocks.values_list("target", "due_at"))
+    assert due["first_response"] == complaint.acknowledge_due_at
+    assert due["resolution"] == complaint.resolve_due_at
+    assert case.next_due_at == complaint.acknowledge_due_at
+
+
+def test_without_the_complaint_policy_a_complaint_case_keeps_its_contracts(
+        file_complaint: Callable[..., Complaint], diamond_contract: Any) -> None:
+    from aftersales.contracts.models import SlaPolicy
+
+    SlaPolicy.objects.filter(code="complaint").delete()
+    complaint = file_complaint(severity="serious")
+    assert complaint.case.policy.code == "diamond"
+    assert complaint.acknowledge_due_at is None
+
+
 def test_a_customer_files_for_its_own_organisation_only_at_general_severity(
         acme: Any, globex: Any, alice: User) -> None:
     complaint, created = services.complaint_file(actor=alice, customer_id=acme.pk, title="客服态度差", now=NOW)

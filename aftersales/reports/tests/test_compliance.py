@@ -15,6 +15,7 @@ from aftersales.cases import services as cases
 from aftersales.complaints.services import complaint_file
 from aftersales.contracts.services import contract_create
 from aftersales.reports.compliance import complaint_lines, compliance_report, satisfaction_lines
+from aftersales.reports.exports import _case_lines
 from aftersales.reports.tests.fixtures import (
     NOW,
     PERIOD,
@@ -53,6 +54,22 @@ def test_every_promised_target_of_the_policy_is_listed_with_its_minutes(world, d
     assert ("P4", "on_site") not in promised
     assert len(report.rows) == 4 + 4 + 3 + 2
     assert _row(report, "first_response", "P2").clocks == 0
+
+
+def test_complaints_are_not_counted_against_the_contracts_targets(world, agent, acme, diamond_contract):
+    # given: the report, then a complaint about case A (its case runs the complaint policy)
+    before = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    complaint, _created = complaint_file(actor=agent, customer_id=acme.pk, subject_case_id=world.a.pk,
+                                         title="工程师迟到", channel="phone", now=at("2026-11-03 09:00"))
+    assert complaint.case.contract_id == diamond_contract.pk
+    # when
+    after = compliance_report(contract=diamond_contract, period=PERIOD, now=NOW)
+    # then: the same cases and clocks; the complaint is in the complaints section
+    assert after.cases == before.cases
+    assert [(r.severity, r.target, r.clocks) for r in after.rows] == [
+        (r.severity, r.target, r.clocks) for r in before.rows]
+    assert after.complaints["filed"] == 1
+    assert complaint.case.number not in {line[0] for line in _case_lines(after)}
 
 
 def test_times_on_office_hours_are_the_working_minutes_used_without_pauses(agent, globex):
