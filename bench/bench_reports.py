@@ -291,7 +291,7 @@ def main() -> None:
     say(f"[{args.backend}] Excel export: {export['rows']:,} case rows + {export['breach_rows']:,} breach rows, "
         f"{export['bytes'] / 1e6:.1f} MB in {export['seconds']:.1f} s, peak RSS {export['peak_mb']:.0f} MB "
         f"(after set-up {export['before_mb']:.0f} MB; heap at the end {export['anon_mb'] or 0:.0f} MB, the rest "
-        f"is the mapped database file; target < 20 s and < 300 MB: {verdict})")
+        f"is file-backed pages such as shared libraries; target < 20 s and < 300 MB: {verdict})")
     record("reports", args.backend, {
         "cases": total, "contract_id": str(contract.pk), "contract_cases": in_contract,
         "dashboard_selector_p95_ms": round(dashboard_selector["p95"] * 1000, 1),
