@@ -77,5 +77,5 @@ def test_a_customer_chats_with_the_agent_on_duty_without_reloading(
     expect(console.locator("#chat-compose")).to_contain_text("摘要已记入工单")
 
     kinds = list(CaseEvent.objects.filter(case_id=session.case_id).values_list("kind", flat=True))
-    assert kinds == ["opened", "customer_replied", "responded", "note"]
+    assert kinds == ["opened", "customer_replied", "assigned", "responded", "note"]  # taking it assigned the case
     assert static_failures == []

@@ -559,6 +559,8 @@ def case_assign(*, actor: User, case_id: Any, assignee_id: Any, now: dt.datetime
         case.assignee = assignee
 
     def notify(case: Case, event: CaseEvent) -> None:
+        if assignee.pk == actor.pk:  # taking a case oneself needs no mail about it
+            return
         outbox_enqueue(notifications=assignment_notification(
             case=case, assignee=assignee, sequence=event.sequence))
 

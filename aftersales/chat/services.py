@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import Role, User
 from aftersales.cases.models import OPEN_STATUSES, Case
 from aftersales.cases.services import (
+    case_assign,
     case_customer_reply,
     case_file,
     case_respond,
@@ -206,6 +207,9 @@ def chat_session_take(*, actor: User, session_id: Any, now: dt.datetime | None =
         session.taken_at = now
         session.last_activity_at = now
         session.save(update_fields=["status", "agent", "taken_at", "last_activity_at", "updated_at"])
+        # The agent who answers the chat owns its case, unless someone already does.
+        if not Case.objects.filter(pk=session.case_id, assignee__isnull=False).exists():
+            case_assign(actor=actor, case_id=session.case_id, assignee_id=actor.pk, now=now)
         return session
 
 

@@ -127,3 +127,20 @@ def test_internal_notes_are_for_staff_only_and_empty_ones_are_refused(api, agent
     response = api(agent).post(f"/api/v1/cases/{case_id}/actions/note", {"note": "  "})
     assert (response.status_code, response.json()["field"]) == (422, "note")
     assert api(agent).post(f"/api/v1/cases/{case_id}/actions/note", {"note": "厂家说周三到货"}).status_code == 200
+
+
+def test_an_assignment_mails_the_assignee_unless_they_took_the_case_themselves(agent, manager, acme, make_user):
+    from aftersales.cases import services
+    from aftersales.notifications.models import OutboxMessage
+
+    engineer = make_user("engineer-mail", "engineer")
+    for user, address in ((agent, "agent@example.invalid"), (engineer, "engineer@example.invalid")):
+        user.email = address
+        user.save(update_fields=["email"])
+    case, _created = services.case_open(actor=agent, customer_id=acme.pk, channel="phone", category="fault",
+                                        title="断电")
+    # when: the agent takes it, then the manager hands it to the engineer
+    services.case_assign(actor=agent, case_id=case.pk, assignee_id=agent.pk)
+    services.case_assign(actor=manager, case_id=case.pk, assignee_id=engineer.pk)
+    # then: one mail, to the engineer
+    assert list(OutboxMessage.objects.values_list("recipient", flat=True)) == ["engineer@example.invalid"]

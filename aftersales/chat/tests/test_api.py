@@ -55,7 +55,7 @@ def test_the_whole_conversation_through_the_api(api, alice, agent):
     ended = desk.post(f"{url}/end")
     assert (ended.status_code, ended.json()["status"], ended.json()["end_reason"]) == (200, "ended", "agent")
     kinds = list(CaseEvent.objects.filter(case_id=session["case_id"]).values_list("kind", flat=True))
-    assert kinds == ["opened", "customer_replied", "responded", "note"]
+    assert kinds == ["opened", "customer_replied", "assigned", "responded", "note"]
 
 
 def test_a_retried_post_returns_the_first_message(api, alice):

@@ -99,10 +99,13 @@ def test_messages_are_numbered_and_recorded_on_the_case_as_reply_and_response(ac
     assert _events(active_chat.case_id) == [
         ("opened", "alice", _events(active_chat.case_id)[0][2]),
         ("customer_replied", "alice", {"message": "北收费站 3 号车道无法交易"}),
+        ("assigned", "agent", {"assignee": "agent", "assignee_id": str(agent.pk)}),  # taking the chat
         ("responded", "agent", {"message": "您好，请问天线指示灯是否亮？"}),
     ]
-    # the agent's answer is the case's first response
-    assert Case.objects.get(pk=active_chat.case_id).status == "acknowledged"
+    # taken and answered: the answer is the case's first response and the case is being worked
+    case = Case.objects.get(pk=active_chat.case_id)
+    assert case.status == "in_progress"
+    assert case.clocks.get(target="first_response").state == "met"
 
 
 def test_a_retried_post_with_the_same_client_id_returns_the_first_message(active_chat, alice):
@@ -111,7 +114,7 @@ def test_a_retried_post_with_the_same_client_id_returns_the_first_message(active
     assert created is False
     assert again.sequence == 1
     assert ChatMessage.objects.filter(session=active_chat).count() == 2
-    assert len(_events(active_chat.case_id)) == 3
+    assert len(_events(active_chat.case_id)) == 4  # opened, the question, taken (assigned), the answer
 
 
 def test_a_client_id_reused_for_another_text_is_a_conflict(active_chat, alice):
@@ -210,6 +213,24 @@ def test_taking_makes_the_chat_active_with_the_agent(chat, agent):
     assert chat_session_take(actor=agent, session_id=chat.pk).taken_at == NOW
 
 
+def test_taking_a_chat_assigns_its_case_to_the_agent_without_mailing_them(chat, agent):
+    from aftersales.notifications.models import OutboxMessage
+
+    agent.email = "agent@example.invalid"
+    agent.save(update_fields=["email"])
+    before = OutboxMessage.objects.count()
+    chat_session_take(actor=agent, session_id=chat.pk, now=NOW)
+    case = Case.objects.get(pk=chat.case_id)
+    assert case.assignee == agent
+    assert OutboxMessage.objects.count() == before  # no "you were assigned" mail to oneself
+
+
+def test_taking_a_chat_keeps_the_assignee_someone_chose(chat, agent, agent2, manager):
+    cases.case_assign(actor=manager, case_id=chat.case_id, assignee_id=agent2.pk)
+    chat_session_take(actor=agent, session_id=chat.pk, now=NOW)
+    assert Case.objects.get(pk=chat.case_id).assignee == agent2
+
+
 def test_a_chat_taken_by_one_agent_cannot_be_taken_by_another(chat, agent, agent2):
     chat_session_take(actor=agent, session_id=chat.pk)
     with pytest.raises(Conflict) as refused:
@@ -244,7 +265,7 @@ def test_ending_writes_the_transcript_summary_on_the_case_once(active_chat, agen
     assert data["note"] == ("在线客服会话结束（客服结束）：客户消息 1 条，客服消息 1 条；接待客服：agent；"
                             "时长约 12 分钟。")
     chat_session_end(actor=agent, session_id=active_chat.pk)
-    assert len(_events(active_chat.case_id)) == 4
+    assert len(_events(active_chat.case_id)) == 5  # ... and the summary note, once
 
 
 def test_idle_chats_are_ended_by_the_sweep_and_active_ones_are_kept(chat, active_chat, make_user, acme, settings):
