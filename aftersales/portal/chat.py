@@ -23,23 +23,15 @@ from django.views.decorators.http import require_POST
 from aftersales.chat import selectors, services
 from aftersales.chat.forms import ChatMessageForm
 from aftersales.chat.models import ChatSession
+from aftersales.chat.polling import poll_context, poll_response
 from aftersales.core.errors import DomainError
 from aftersales.portal.views import customers_only
 
-# Status 286 tells htmx to stop polling: the chat has ended and everything was shown.
-STOP_POLLING = 286
 RECENT = 5
 
 
 class ChatStartForm(forms.Form):
     topic = forms.CharField(label=gettext_lazy("咨询主题（可选）"), required=False, max_length=services.MAX_TOPIC)
-
-
-def _after(request: HttpRequest) -> int:
-    try:
-        return max(0, int(request.GET.get("after", 0)))
-    except ValueError:
-        return 0
 
 
 def _context(request: HttpRequest, session: ChatSession | None, **extra: Any) -> dict[str, Any]:
@@ -126,16 +118,8 @@ def chat_messages(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     line; once the chat has ended, its notice instead of the compose box, and polling stops."""
     user: Any = request.user
     session = selectors.get_session_for_user(user, session_id)
-    after = _after(request)
-    new = selectors.messages_after(session, after)
-    more = len(new) == selectors.MESSAGES_PER_POLL
-    response = render(request, "portal/chat_messages.html", {
-        "session": session, "chat_messages": new, "last": new[-1].sequence if new else after,
-        "poll_seconds": settings.CHAT_POLL_SECONDS, "polling": session.is_open or more,
-    })
-    if not (session.is_open or more):
-        response.status_code = STOP_POLLING
-    return response
+    context = poll_context(session, request.GET.get("after"))
+    return poll_response(render(request, "portal/chat_messages.html", context), context)
 
 
 @require_POST

@@ -23,13 +23,12 @@ from django.views.decorators.http import require_POST
 from aftersales.chat import selectors, services
 from aftersales.chat.forms import ChatMessageForm
 from aftersales.chat.models import ChatSession
+from aftersales.chat.polling import poll_context, poll_response
 from aftersales.console.views.access import staff_only
 from aftersales.console.views.refusals import flash_refusal
 from aftersales.core.errors import DomainError
 from aftersales.core.permissions import require_role
 
-# Status 286 tells htmx to stop polling: the chat has ended and everything was shown.
-STOP_POLLING = 286
 LIST_POLL_SECONDS = 5
 
 
@@ -93,13 +92,7 @@ def chat_session(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
 @login_required
 @staff_only
 def chat_take(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
-    try:
-        services.chat_session_take(actor=request.user, session_id=session_id)  # type: ignore[arg-type]
-    except DomainError as refused:
-        flash_refusal(request, refused)
-    else:
-        messages.success(request, _("已接入会话，请答复客户。"))
-    return HttpResponseRedirect(reverse("console:chat-session", args=[session_id]))
+    return _act(request, session_id, services.chat_session_take, _("已接入会话，请答复客户。"))
 
 
 @require_POST
@@ -145,29 +138,23 @@ def chat_messages(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     except DomainError as refused:
         return _refused(request, refused)
     session = selectors.get_session_for_user(user, session_id)
-    try:
-        after = max(0, int(request.GET.get("after", 0)))
-    except ValueError:
-        after = 0
-    new = selectors.messages_after(session, after)
-    polling = session.is_open or len(new) == selectors.MESSAGES_PER_POLL
-    response = render(request, "console/chat/messages.html", {
-        "session": session, "chat_messages": new, "last": new[-1].sequence if new else after,
-        "poll_seconds": settings.CHAT_POLL_SECONDS, "polling": polling, "can_answer": _can_answer(user, session),
-    })
-    if not polling:
-        response.status_code = STOP_POLLING
-    return response
+    context = {**poll_context(session, request.GET.get("after")), "can_answer": _can_answer(user, session)}
+    return poll_response(render(request, "console/chat/messages.html", context), context)
 
 
 @require_POST
 @login_required
 @staff_only
 def chat_end(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    return _act(request, session_id, services.chat_session_end, _("会话已结束，摘要已记入工单。"))
+
+
+def _act(request: HttpRequest, session_id: uuid.UUID, action: Any, done: str) -> HttpResponse:
+    """Run a chat service on the session; its refusal or `done` as a message; back to the chat."""
     try:
-        services.chat_session_end(actor=request.user, session_id=session_id)  # type: ignore[arg-type]
+        action(actor=request.user, session_id=session_id)
     except DomainError as refused:
         flash_refusal(request, refused)
     else:
-        messages.success(request, _("会话已结束，摘要已记入工单。"))
+        messages.success(request, done)
     return HttpResponseRedirect(reverse("console:chat-session", args=[session_id]))
