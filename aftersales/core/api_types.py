@@ -47,11 +47,11 @@ def _storable(value: dt.datetime) -> dt.datetime:
     # ±15:59) or a moment whose UTC falls outside years 1–9999 is bad input, not a server error.
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-        raise ValueError("the UTC offset must lie within ±14:00")
+        raise ValueError(_("UTC 偏移须在 ±14:00 以内"))
     try:
         (value if offset is not None else timezone.make_aware(value)).astimezone(dt.UTC)
     except (OverflowError, ValueError) as exc:
-        raise ValueError("the time is out of range") from exc
+        raise ValueError(_("时间超出可表示的范围")) from exc
     return value
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 # Styles allow 'unsafe-inline' for the Django admin's inline style attributes; scripts never do.
 PAGE_POLICY = "; ".join((
@@ -81,7 +82,7 @@ class RefuseNulMiddleware:
                 field = None  # not JSON: the parser answers that
         if field is None:
             return self.get_response(request)
-        detail = f"{field}: must not contain a NUL character"
+        detail = _("%(field)s：不能包含空字符（NUL）") % {"field": field}
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail, "code": "validation_error", "field": field}, status=422)
         return HttpResponse(detail, status=422, content_type="text/plain; charset=utf-8")

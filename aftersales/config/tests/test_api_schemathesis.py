@@ -221,6 +221,7 @@ def test_a_nul_character_in_a_json_body_is_refused_naming_its_field(admin_api: A
         "code": "t2", "name": "巡检", "items": [{"label": "电\x00压"}]})
     # then
     assert (response.status_code, response.json()["field"]) == (422, "title")
+    assert response.json()["detail"] == "title：不能包含空字符（NUL）"
     assert (nested.status_code, nested.json()["field"]) == (422, "items.0.label")
 
 
